@@ -1,0 +1,72 @@
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import sensible from '@fastify/sensible'
+import configPlugin, { type ConfigPluginOptions } from './plugins/config.js'
+import errorsPlugin from './plugins/errors.js'
+import swaggerPlugin from './plugins/swagger.js'
+import dbPlugin from './plugins/db.js'
+import redisPlugin from './plugins/redis.js'
+import authPlugin from './plugins/auth.js'
+import finiteNumbersPlugin from './plugins/finite-numbers.js'
+import pathGuardPlugin from './plugins/path-guard.js'
+import queuePlugin from './plugins/queue.js'
+import scanEventsPlugin from './plugins/scan-events.js'
+import scannerPlugin from './plugins/scanner.js'
+import libraryCachePlugin from './plugins/library-cache.js'
+import healthRoutes from './routes/health.js'
+import scanRoutes from './routes/scan.js'
+import trackAnalysisRoutes from './routes/track-analysis.js'
+import streamRoutes from './routes/stream.js'
+import libraryRoutes from './routes/library/index.js'
+import coverRoutes from './routes/cover.js'
+import type { Config } from './lib/config.js'
+
+export type AppOptions = ConfigPluginOptions
+
+// Options for the Fastify instance itself, shared by server.ts and the tests so both validate
+// and serialise the same way.
+export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerOptions {
+  return {
+    logger: { level: config.logLevel },
+    bodyLimit: 1024 * 1024,
+    // PGlite's first start (initdb, migrations) can take far longer than Fastify's 10 s default
+    // on a small home server or a busy machine.
+    pluginTimeout: 120_000,
+    // Tell a closing server's idle keep-alive sockets to go, but let in-flight responses finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: {
+      customOptions: {
+        coerceTypes: 'array',
+        removeAdditional: false,
+        allErrors: false
+      }
+    },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      maxParamLength: 2048
+    }
+  }
+}
+
+export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  await fastify.register(sensible)
+  await fastify.register(configPlugin, opts)
+  await fastify.register(errorsPlugin)
+  await fastify.register(swaggerPlugin)
+  await fastify.register(dbPlugin)
+  await fastify.register(redisPlugin)
+  await fastify.register(authPlugin)
+  await fastify.register(finiteNumbersPlugin)
+  await fastify.register(pathGuardPlugin)
+  await fastify.register(queuePlugin)
+  await fastify.register(scanEventsPlugin)
+  await fastify.register(scannerPlugin)
+  await fastify.register(libraryCachePlugin)
+
+  await fastify.register(healthRoutes)
+  await fastify.register(scanRoutes)
+  await fastify.register(trackAnalysisRoutes)
+  await fastify.register(streamRoutes)
+  await fastify.register(libraryRoutes, { prefix: '/api/library' })
+  await fastify.register(coverRoutes)
+}

@@ -1,0 +1,139 @@
+import { statSync } from 'node:fs'
+import { resolve } from 'node:path'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+export type StreamOffload = 'none' | 'x-accel'
+
+export interface Config {
+  port: number
+  host: string
+  mediaPath: string
+  postgresUrl: string | null
+  dataDir: string
+  redisHost: string | null
+  redisPort: number
+  redisPrefix: string
+  apiKey: string | null
+  logLevel: LogLevel
+  runWorker: boolean
+  scanIntervalSeconds: number
+  scanOnStart: boolean
+  scanBatchSize: number
+  jobLockMs: number
+  streamOffload: StreamOffload
+  streamOffloadPrefix: string
+}
+
+export type Env = Record<string, string | undefined>
+
+export class ConfigError extends Error {
+  constructor (readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`)
+    this.name = 'ConfigError'
+  }
+}
+
+// Every variable loadConfig reads; the compose file and README are checked against this list.
+export const CONFIG_VARIABLES = [
+  'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
+  'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
+  'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX'
+] as const
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const OFFLOADS: readonly StreamOffload[] = ['none', 'x-accel']
+
+// Empty strings count as unset: compose files and shells routinely export `VAR=`.
+function read (env: Env, name: string): string | undefined {
+  const value = env[name]
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function integer (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${raw}`)
+  return value
+}
+
+function boolean (env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  const lowered = raw.toLowerCase()
+  if (['true', '1', 'yes', 'on'].includes(lowered)) return true
+  if (['false', '0', 'no', 'off'].includes(lowered)) return false
+  throw new ConfigError(name, `must be true or false, got "${raw}"`)
+}
+
+function oneOf<T extends string> (env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name)
+  if (raw === undefined) return fallback
+  const lowered = raw.toLowerCase() as T
+  if (!allowed.includes(lowered)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`)
+  return lowered
+}
+
+// A missing media root is allowed (a NAS may mount later; scans then abort cleanly),
+// but a path that exists and is not a directory is a typo worth stopping for.
+function directory (env: Env, name: string, fallback: string, mustExist: boolean): string {
+  const path = resolve(read(env, name) ?? fallback)
+  let stats
+  try {
+    stats = statSync(path)
+  } catch {
+    if (mustExist) throw new ConfigError(name, `does not exist: ${path}`)
+    return path
+  }
+  if (!stats.isDirectory()) throw new ConfigError(name, `is not a directory: ${path}`)
+  return path
+}
+
+function postgresUrl (env: Env): string | null {
+  const raw = read(env, 'POSTGRES_URL')
+  if (raw === undefined) return null
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('POSTGRES_URL', 'is not a URL (expected postgres://user@host:5432/database)')
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('POSTGRES_URL', `must use postgres:// or postgresql://, got ${url.protocol}//`)
+  }
+  return raw
+}
+
+function redisHost (env: Env): string | null {
+  const raw = read(env, 'REDIS_HOST')
+  if (raw === undefined) return null
+  if (/[\s/]/.test(raw)) throw new ConfigError('REDIS_HOST', `must be a host name or address, got "${raw}"`)
+  return raw
+}
+
+export function loadConfig (env: Env = process.env): Config {
+  const prefix = read(env, 'REDIS_PREFIX') ?? 'sonantica'
+  if (!/^[\w.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', `may hold letters, digits, _ . : - only, got "${prefix}"`)
+  const offloadPrefix = read(env, 'STREAM_OFFLOAD_PREFIX') ?? '/protected-media/'
+  if (!offloadPrefix.startsWith('/')) throw new ConfigError('STREAM_OFFLOAD_PREFIX', `must start with /, got "${offloadPrefix}"`)
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    mediaPath: directory(env, 'MEDIA_PATH', './media', false),
+    postgresUrl: postgresUrl(env),
+    dataDir: directory(env, 'DATA_DIR', './data', false),
+    redisHost: redisHost(env),
+    redisPort: integer(env, 'REDIS_PORT', 6379, 1, 65535),
+    redisPrefix: prefix,
+    apiKey: read(env, 'API_KEY') ?? null,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    runWorker: boolean(env, 'RUN_WORKER', true),
+    scanIntervalSeconds: integer(env, 'SCAN_INTERVAL', 0, 0, 31_536_000),
+    scanOnStart: boolean(env, 'SCAN_ON_START', true),
+    scanBatchSize: integer(env, 'SCAN_BATCH_SIZE', 250, 1, 10_000),
+    jobLockMs: integer(env, 'JOB_LOCK_MS', 30_000, 1000, 3_600_000),
+    streamOffload: oneOf(env, 'STREAM_OFFLOAD', OFFLOADS, 'none'),
+    streamOffloadPrefix: offloadPrefix.endsWith('/') ? offloadPrefix : `${offloadPrefix}/`
+  }
+}

@@ -1,0 +1,114 @@
+// Albums with their aggregates (track count, duration, genres) computed for the page only.
+import type { AlbumSort, AlbumT } from '../../schemas/library.js'
+import type { Queryable } from './track-row.js'
+import { coverUrl, iso } from './track-row.js'
+import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
+import type { ListCache } from './list-cache.js'
+import { listPage, rowsByIds } from './paged.js'
+import type { Listed } from './track-repo.js'
+
+const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
+  title: ['al.sort_key', 'al.id'],
+  artist: ['ar.sort_key', 'al.sort_key', 'al.id'],
+  year: ['al.year', 'al.id'],
+  recent: ['al.created_at', 'al.id']
+}
+
+export const ALBUM_COLUMNS = `
+  al.id, al.title, al.album_artist, al.artist_id, al.year, al.compilation, al.created_at,
+  (al.cover_source IS NOT NULL) AS has_cover, agg.track_count, agg.total_duration, agg.genres`
+
+// Aggregates of one album's tracks, through tracks_album_order_idx.
+export const ALBUM_AGGREGATES = `
+  LEFT JOIN LATERAL (
+    SELECT count(*)::int AS track_count,
+           coalesce(sum(tr.duration), 0)::float8 AS total_duration,
+           coalesce((SELECT array_agg(DISTINCT g ORDER BY g) FROM tracks tg, unnest(tg.genres) g
+                     WHERE tg.album_id = al.id), '{}') AS genres
+    FROM tracks tr WHERE tr.album_id = al.id
+  ) agg ON true`
+
+export interface AlbumRow {
+  id: string
+  title: string
+  album_artist: string
+  artist_id: string
+  year: number | null
+  compilation: boolean
+  created_at: Date | string
+  has_cover: boolean
+  track_count: number
+  total_duration: number
+  genres: string[]
+}
+
+export function toAlbum (row: AlbumRow): AlbumT {
+  return {
+    id: row.id,
+    title: row.title,
+    artist: row.album_artist,
+    artistId: row.artist_id,
+    year: row.year,
+    genres: row.genres,
+    trackCount: row.track_count,
+    totalDuration: row.total_duration,
+    coverArt: coverUrl(row.id, row.has_cover),
+    compilation: row.compilation,
+    addedAt: iso(row.created_at)
+  }
+}
+
+export interface AlbumFilter {
+  artistId?: string
+  genre?: string
+  year?: number
+  q?: string
+}
+
+export interface AlbumListOptions extends Page, AlbumFilter {
+  sort: AlbumSort
+  order: Direction
+}
+
+function albumConditions (filter: AlbumFilter, params: Params): string[] {
+  const where: string[] = []
+  if (filter.artistId !== undefined) where.push(`al.artist_id = ${params.add(filter.artistId)}`)
+  if (filter.genre !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM tracks tf WHERE tf.album_id = al.id AND tf.genres @> ARRAY[${params.add(filter.genre)}]::text[])`)
+  }
+  if (filter.year !== undefined) where.push(`al.year = ${params.add(filter.year)}`)
+  if (filter.q !== undefined) where.push(...containsEveryWord('al.search_key', filter.q, params))
+  return where
+}
+
+const ALBUM_HYDRATE = { columns: ALBUM_COLUMNS, from: `albums al ${ALBUM_AGGREGATES}`, id: 'al.id' }
+
+export async function listAlbums (db: Queryable, opts: AlbumListOptions, cache?: ListCache): Promise<Listed<AlbumT>> {
+  const params = new Params()
+  const where = whereClause(albumConditions(opts, params))
+  const from = opts.sort === 'artist' ? 'albums al JOIN artists ar ON ar.id = al.artist_id' : 'albums al'
+  const { rows, total } = await listPage<AlbumRow>(db, {
+    from, where, values: params.values, columns: ALBUM_ORDERS[opts.sort], id: 'al.id', order: opts.order, limit: opts.limit, offset: opts.offset
+  }, ALBUM_HYDRATE, cache)
+  return { items: rows.map(toAlbum), total }
+}
+
+export async function albumsByIds (db: Queryable, ids: string[]): Promise<AlbumT[]> {
+  return (await rowsByIds<AlbumRow>(db, ALBUM_HYDRATE, ids)).map(toAlbum)
+}
+
+export async function findAlbumById (db: Queryable, id: string): Promise<AlbumT | null> {
+  const { rows } = await db.query<AlbumRow>(
+    `SELECT ${ALBUM_COLUMNS} FROM albums al ${ALBUM_AGGREGATES} WHERE al.id = $1`, [id])
+  return rows.length === 0 ? null : toAlbum(rows[0])
+}
+
+export async function albumExists (db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query('SELECT 1 FROM albums WHERE id = $1', [id])
+  return rows.length > 0
+}
+
+export async function findCoverSource (db: Queryable, albumId: string): Promise<{ coverSource: string | null } | null> {
+  const { rows } = await db.query<{ cover_source: string | null }>('SELECT cover_source FROM albums WHERE id = $1', [albumId])
+  return rows.length === 0 ? null : { coverSource: rows[0].cover_source }
+}

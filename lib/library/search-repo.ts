@@ -1,0 +1,89 @@
+// Search over the folded name and search columns, in tiers of decreasing relevance:
+//   1. the name starts with the query                ("beatles" -> "Beatles Forever")
+//   2. the query appears in the search text, where it starts a word before where it does not
+//      ("sigur ros" -> tracks of "Sigur Rós", then "ight" -> "Midnight")
+//   3. fuzzy: trigram word similarity (<%), closest first ("beatls" -> "The Beatles")
+// A tier runs only when the ones before it left the limit unfilled, and tiers 2 and 3 rank at
+// most CANDIDATES rows, so neither a common word nor a typo of one makes the server rank (or
+// recheck) thousands of rows. Every condition is served by an index (sql/001, sql/002).
+import type { AlbumT, ArtistT, SearchResultT, TrackT } from '../../schemas/library.js'
+import type { Queryable } from './track-row.js'
+import { albumsByIds } from './album-repo.js'
+import { artistsByIds } from './artist-repo.js'
+import { tracksByIds } from './track-repo.js'
+import { Params, escapeLike, foldedWords } from './sql-parts.js'
+
+interface Kind {
+  from: string
+  id: string
+  name: string
+  search: string
+  order: string
+}
+
+const TRACKS: Kind = { from: 'tracks t', id: 't.id', name: 't.title_key', search: 't.search_key', order: 't.title_key, t.id' }
+const ALBUMS: Kind = { from: 'albums al', id: 'al.id', name: 'al.title_key', search: 'al.search_key', order: 'al.sort_key, al.id' }
+const ARTISTS: Kind = { from: 'artists a', id: 'a.id', name: 'a.name_key', search: 'a.name_key', order: 'a.sort_key, a.id' }
+
+const CANDIDATES = 300
+
+async function rankedIds (db: Queryable, kind: Kind, query: string, limit: number): Promise<string[]> {
+  const e = escapeLike(query)
+  const { from, id, name, search, order } = kind
+  // Each tier binds only what it uses: an unused parameter has no type PostgreSQL can infer.
+  const tiers = [
+    // Byte order (USING ~<~) lets the prefix index both find and order the matches, so a
+    // common first word ("midnight ...") stops after `limit` rows instead of sorting them all.
+    (p: Params) => `SELECT ${id} AS id FROM ${from} WHERE ${name} LIKE ${p.add(`${e}%`)} ORDER BY ${name} USING ~<~, ${id} LIMIT ${p.add(limit)}`,
+    (p: Params) => {
+      const prefix = p.add(`${e}%`)
+      return `WITH m AS MATERIALIZED (
+          SELECT ${id} AS id, ${name} AS name, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
+          WHERE ${search} LIKE ${p.add(`%${e}%`)} AND NOT ${name} LIKE ${prefix} LIMIT ${CANDIDATES}
+        )
+        SELECT id FROM m ORDER BY (search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC, k, id LIMIT ${p.add(limit)}`
+    },
+    (p: Params) => {
+      const q = p.add(query)
+      return `WITH c AS MATERIALIZED (
+          SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
+          WHERE ${q} <% ${search} AND NOT ${search} LIKE ${p.add(`%${e}%`)} LIMIT ${CANDIDATES}
+        )
+        SELECT id FROM c ORDER BY word_similarity(${q}, search) DESC, k, id LIMIT ${p.add(limit)}`
+    }
+  ]
+  const ids: string[] = []
+  for (const tier of tiers) {
+    const params = new Params()
+    const sql = tier(params)
+    // Planned per call, not prepared: the best plan depends on the pattern (a prefix range, a
+    // trigram bitmap, or a walk of the sort index), which a generic plan cannot know.
+    const { rows } = await db.query<{ id: string }>(sql, params.values)
+    for (const row of rows) if (ids.length < limit) ids.push(row.id)
+    if (ids.length >= limit) break
+  }
+  return ids
+}
+
+export async function searchTracks (db: Queryable, query: string, limit: number): Promise<TrackT[]> {
+  return tracksByIds(db, await rankedIds(db, TRACKS, query, limit))
+}
+
+export async function searchAlbums (db: Queryable, query: string, limit: number): Promise<AlbumT[]> {
+  return albumsByIds(db, await rankedIds(db, ALBUMS, query, limit))
+}
+
+export async function searchArtists (db: Queryable, query: string, limit: number): Promise<ArtistT[]> {
+  return artistsByIds(db, await rankedIds(db, ARTISTS, query, limit))
+}
+
+export async function search (db: Queryable, text: string, limit: number): Promise<SearchResultT> {
+  const query = foldedWords(text).join(' ')
+  if (query === '') return { tracks: [], albums: [], artists: [] }
+  const [tracks, albums, artists] = await Promise.all([
+    searchTracks(db, query, limit),
+    searchAlbums(db, query, limit),
+    searchArtists(db, query, limit)
+  ])
+  return { tracks, albums, artists }
+}

@@ -1,0 +1,72 @@
+// Track lists and user state. Rows become Tracks only through track-row.ts.
+import type { TrackSort, TrackT } from '../../schemas/library.js'
+import { TRACK_COLUMNS, TRACK_FROM, findTrackById, toTrack, type Queryable, type TrackRow } from './track-row.js'
+import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
+import type { ListCache } from './list-cache.js'
+import { listPage, rowsByIds } from './paged.js'
+
+// Each order ends in the primary key, so ties are broken the same way on every page. The
+// btree indexes in sql/ have exactly these column lists.
+const TRACK_ORDERS: Record<TrackSort, readonly string[]> = {
+  title: ['t.title_key', 't.id'],
+  artist: ['t.artist_key', 't.album_key', 't.disc_number', 't.track_number', 't.id'],
+  album: ['t.album_key', 't.disc_number', 't.track_number', 't.id'],
+  year: ['t.year', 't.id'],
+  recent: ['t.added_at', 't.id'],
+  duration: ['t.duration', 't.id'],
+  trackNumber: ['t.disc_number', 't.track_number', 't.id']
+}
+
+export interface TrackFilter {
+  artistId?: string
+  albumId?: string
+  genre?: string
+  year?: number
+  q?: string
+}
+
+export interface TrackListOptions extends Page, TrackFilter {
+  sort: TrackSort
+  order: Direction
+}
+
+export interface Listed<T> {
+  items: T[]
+  total: number
+}
+
+function trackConditions (filter: TrackFilter, params: Params): string[] {
+  const where: string[] = []
+  if (filter.artistId !== undefined) where.push(`t.artist_id = ${params.add(filter.artistId)}`)
+  if (filter.albumId !== undefined) where.push(`t.album_id = ${params.add(filter.albumId)}`)
+  if (filter.genre !== undefined) where.push(`t.genres @> ARRAY[${params.add(filter.genre)}]::text[]`)
+  if (filter.year !== undefined) where.push(`t.year = ${params.add(filter.year)}`)
+  if (filter.q !== undefined) where.push(...containsEveryWord('t.search_key', filter.q, params))
+  return where
+}
+
+const TRACK_HYDRATE = { columns: TRACK_COLUMNS, from: TRACK_FROM, id: 't.id' }
+
+export async function listTracks (db: Queryable, opts: TrackListOptions, cache?: ListCache): Promise<Listed<TrackT>> {
+  const params = new Params()
+  const where = whereClause(trackConditions(opts, params))
+  const { rows, total } = await listPage<TrackRow>(db, {
+    from: 'tracks t', where, values: params.values, columns: TRACK_ORDERS[opts.sort], id: 't.id', order: opts.order, limit: opts.limit, offset: opts.offset
+  }, TRACK_HYDRATE, cache)
+  return { items: rows.map(toTrack), total }
+}
+
+export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
+  return (await rowsByIds<TrackRow>(db, TRACK_HYDRATE, ids)).map(toTrack)
+}
+
+export async function setFavorite (db: Queryable, id: string, isFavorite: boolean): Promise<TrackT | null> {
+  const { rowCount } = await db.query('UPDATE tracks SET is_favorite = $2 WHERE id = $1', [id, isFavorite])
+  return rowCount === 0 ? null : findTrackById(db, id)
+}
+
+export async function recordPlay (db: Queryable, id: string): Promise<TrackT | null> {
+  const { rowCount } = await db.query(
+    'UPDATE tracks SET play_count = play_count + 1, last_played = now() WHERE id = $1', [id])
+  return rowCount === 0 ? null : findTrackById(db, id)
+}

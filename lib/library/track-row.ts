@@ -1,0 +1,134 @@
+// The one place that knows how a tracks row becomes the API's Track.
+import type { TrackT } from '../../schemas/library.js'
+
+export const TRACK_COLUMNS = `
+  t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
+  t.duration, t.file_path, t.file_size, t.file_mtime_ms, t.container, t.codec, t.bitrate,
+  t.sample_rate, t.bits_per_sample, t.channels, t.lossless, t.year, t.genres, t.track_number,
+  t.track_total, t.disc_number, t.disc_total, t.mb_track_id, t.mb_recording_id, t.mb_album_id,
+  t.mb_artist_id, t.mb_album_artist_id, t.replaygain_track_gain, t.replaygain_track_peak,
+  t.replaygain_album_gain, t.replaygain_album_peak, t.has_cover, t.added_at, t.updated_at,
+  t.last_played, t.play_count, t.is_favorite, (al.cover_source IS NOT NULL) AS album_has_cover`
+
+// FROM clause matching TRACK_COLUMNS.
+export const TRACK_FROM = 'tracks t JOIN albums al ON al.id = t.album_id'
+
+export interface TrackRow {
+  id: string
+  title: string
+  artist: string
+  artists: string[]
+  artist_id: string
+  album: string
+  album_id: string
+  album_artist: string
+  duration: number | null
+  file_path: string
+  file_size: string | number
+  file_mtime_ms: string | number
+  container: string | null
+  codec: string | null
+  bitrate: number | null
+  sample_rate: number | null
+  bits_per_sample: number | null
+  channels: number | null
+  lossless: boolean
+  year: number | null
+  genres: string[]
+  track_number: number | null
+  track_total: number | null
+  disc_number: number | null
+  disc_total: number | null
+  mb_track_id: string | null
+  mb_recording_id: string | null
+  mb_album_id: string | null
+  mb_artist_id: string | null
+  mb_album_artist_id: string | null
+  replaygain_track_gain: number | null
+  replaygain_track_peak: number | null
+  replaygain_album_gain: number | null
+  replaygain_album_peak: number | null
+  has_cover: boolean
+  added_at: Date | string
+  updated_at: Date | string
+  last_played: Date | string | null
+  play_count: number
+  is_favorite: boolean
+  album_has_cover: boolean
+}
+
+export function iso (value: Date | string): string {
+  return (value instanceof Date ? value : new Date(value)).toISOString()
+}
+
+export function coverUrl (albumId: string, hasCover: boolean): string | null {
+  return hasCover ? `/api/cover/${albumId}` : null
+}
+
+export function toTrack (row: TrackRow): TrackT {
+  return {
+    id: row.id,
+    title: row.title,
+    artist: row.artist,
+    artists: row.artists,
+    artistId: row.artist_id,
+    album: row.album,
+    albumId: row.album_id,
+    albumArtist: row.album_artist,
+    duration: row.duration,
+    filePath: row.file_path,
+    fileSize: Number(row.file_size),
+    format: {
+      codec: row.codec,
+      container: row.container,
+      bitrate: row.bitrate,
+      sampleRate: row.sample_rate,
+      bitsPerSample: row.bits_per_sample,
+      channels: row.channels,
+      lossless: row.lossless
+    },
+    year: row.year,
+    genre: row.genres[0] ?? null,
+    genres: row.genres,
+    trackNumber: row.track_number,
+    trackTotal: row.track_total,
+    discNumber: row.disc_number,
+    discTotal: row.disc_total,
+    musicBrainz: {
+      trackId: row.mb_track_id,
+      recordingId: row.mb_recording_id,
+      albumId: row.mb_album_id,
+      artistId: row.mb_artist_id,
+      albumArtistId: row.mb_album_artist_id
+    },
+    replayGain: {
+      trackGain: row.replaygain_track_gain,
+      trackPeak: row.replaygain_track_peak,
+      albumGain: row.replaygain_album_gain,
+      albumPeak: row.replaygain_album_peak
+    },
+    hasEmbeddedCover: row.has_cover,
+    addedAt: iso(row.added_at),
+    updatedAt: iso(row.updated_at),
+    fileModifiedAt: new Date(Number(row.file_mtime_ms)).toISOString(),
+    lastPlayed: row.last_played === null ? null : iso(row.last_played),
+    playCount: row.play_count,
+    isFavorite: row.is_favorite,
+    coverArt: coverUrl(row.album_id, row.album_has_cover)
+  }
+}
+
+// The minimal query surface both pg.Pool and a checked-out client offer.
+export interface Queryable {
+  query: <R extends object = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<{ rows: R[], rowCount: number | null }>
+}
+
+export async function findTrackById (db: Queryable, id: string): Promise<TrackT | null> {
+  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = $1`, [id])
+  return rows.length === 0 ? null : toTrack(rows[0])
+}
+
+export async function findTrackByPath (db: Queryable, filePath: string): Promise<TrackT | null> {
+  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.file_path = $1`, [filePath])
+  return rows.length === 0 ? null : toTrack(rows[0])
+}

@@ -1,0 +1,142 @@
+// Turns a library-relative path (as stored in the database) into an open file inside the media
+// root, or refuses. Nothing here trusts the stored path: a row edited by hand, a symlink that
+// leads out of the root, or a special file must never become bytes on the wire.
+import { closeSync, constants, fstatSync, open, type Stats } from 'node:fs'
+import { realpath, stat } from 'node:fs/promises'
+import { promisify } from 'node:util'
+import { isAbsolute, join, relative, sep } from 'node:path'
+import { DependencyDownError } from './dependency-errors.js'
+
+export type Refusal =
+  | 'empty' | 'nul-byte' | 'backslash' | 'absolute' | 'dot-segment'
+  | 'root-missing' | 'not-found' | 'outside-root' | 'not-regular' | 'forbidden'
+
+export class PathRefusedError extends Error {
+  constructor (readonly reason: Refusal, readonly requested: string) {
+    super(`path refused (${reason})`)
+    this.name = 'PathRefusedError'
+  }
+}
+
+const openFd = promisify(open)
+
+export interface GuardedFile {
+  // A raw descriptor open for reading: whoever receives it must close it (closeSync) or hand it
+  // to a stream with autoClose. Raw rather than a FileHandle so the cheap calls (fstat, close)
+  // can skip the thread pool, which dominates the latency of small range requests.
+  fd: number
+  // Path relative to the root's real path, forward slashes, symlinks resolved.
+  relativePath: string
+  // Stat of the open descriptor at request time, not the scan's numbers.
+  stats: Stats
+}
+
+// Lexical checks before touching the file system. Library paths always use forward slashes, so a
+// backslash is either a Windows-style traversal attempt or a name we cannot serve safely.
+export function lexicalRefusal (path: string): Refusal | null {
+  if (path.length === 0) return 'empty'
+  if (path.includes('\0')) return 'nul-byte'
+  if (path.includes('\\')) return 'backslash'
+  if (isAbsolute(path) || /^[A-Za-z]:/.test(path)) return 'absolute'
+  if (path.split('/').some((segment) => segment === '..' || segment === '.')) return 'dot-segment'
+  return null
+}
+
+export function isInside (rootReal: string, candidate: string): boolean {
+  return candidate.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)
+}
+
+// Errors that mean the disk or the process is in trouble, not that the caller asked for
+// something wrong: the client should retry, so they become 503.
+const SYSTEM_FAULTS = new Set(['EMFILE', 'ENFILE', 'EIO', 'ENOMEM', 'ESTALE', 'EAGAIN'])
+
+function refusalFor (err: unknown, requested: string): PathRefusedError {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code !== undefined && SYSTEM_FAULTS.has(code)) {
+    throw new DependencyDownError('media', `media storage error ${code}`)
+  }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return new PathRefusedError('not-found', requested)
+  if (code === 'ELOOP') return new PathRefusedError('outside-root', requested)
+  return new PathRefusedError('forbidden', requested)
+}
+
+export class PathGuard {
+  private rootReal: string | null = null
+
+  constructor (readonly root: string) {}
+
+  private async realRoot (refresh: boolean, requested: string): Promise<string> {
+    if (this.rootReal === null || refresh) {
+      try {
+        this.rootReal = await realpath(this.root)
+      } catch {
+        this.rootReal = null
+        throw new PathRefusedError('root-missing', requested)
+      }
+    }
+    return this.rootReal
+  }
+
+  // The real path of a library-relative path, inside the root, or PathRefusedError
+  // (DependencyDownError for storage faults).
+  private async resolveReal (requested: string): Promise<{ real: string, rootReal: string }> {
+    const lexical = lexicalRefusal(requested)
+    if (lexical !== null) throw new PathRefusedError(lexical, requested)
+
+    let rootReal = await this.realRoot(false, requested)
+    let real: string
+    try {
+      real = await realpath(join(rootReal, requested))
+      // The root itself may have been re-pointed (a remount, a moved symlink) since we cached it.
+      if (!isInside(rootReal, real)) {
+        rootReal = await this.realRoot(true, requested)
+        real = await realpath(join(rootReal, requested))
+      }
+    } catch (err) {
+      if (err instanceof PathRefusedError) throw err
+      throw refusalFor(err, requested)
+    }
+    if (!isInside(rootReal, real)) throw new PathRefusedError('outside-root', requested)
+    return { real, rootReal }
+  }
+
+  // A regular file's real path and stat, for readers that open it themselves (cover art).
+  async locate (requested: string): Promise<{ path: string, stats: Stats }> {
+    const { real } = await this.resolveReal(requested)
+    let stats: Stats
+    try {
+      stats = await stat(real)
+    } catch (err) {
+      throw refusalFor(err, requested)
+    }
+    if (!stats.isFile()) throw new PathRefusedError('not-regular', requested)
+    return { path: real, stats }
+  }
+
+  // Resolves and opens, or throws PathRefusedError (DependencyDownError for storage faults).
+  async open (requested: string): Promise<GuardedFile> {
+    const { real, rootReal } = await this.resolveReal(requested)
+
+    // O_NOFOLLOW: the resolved path has no links left, so a link here means it was swapped in
+    // since realpath. O_NONBLOCK: opening a FIFO must not park a thread-pool worker forever.
+    let fd: number
+    try {
+      fd = await openFd(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    } catch (err) {
+      throw refusalFor(err, requested)
+    }
+    // fstat on an open descriptor reads the in-memory inode: no I/O worth a thread-pool trip.
+    let stats: Stats
+    try {
+      stats = fstatSync(fd)
+    } catch (err) {
+      closeSync(fd)
+      throw refusalFor(err, requested)
+    }
+    if (!stats.isFile()) {
+      closeSync(fd)
+      throw new PathRefusedError('not-regular', requested)
+    }
+    return { fd, stats, relativePath: relative(rootReal, real).split(sep).join('/') }
+  }
+}

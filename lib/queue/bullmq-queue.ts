@@ -1,0 +1,137 @@
+// JobQueue over BullMQ: any number of processes sharing one Redis take jobs from the same queues;
+// a job whose worker dies is found stalled once its lock lapses and is run again elsewhere.
+import { Queue, Worker, type ConnectionOptions } from 'bullmq'
+import { Redis, type RedisOptions } from 'ioredis'
+import type { JobHandler, JobQueue, QueueName } from './job-queue.js'
+
+export interface BullQueueOptions {
+  host: string
+  port: number
+  prefix: string
+  // How long a job's lock lives without renewal; a dead worker's job is retaken after about this.
+  lockMs: number
+  onError?: (where: string, err: unknown) => void
+}
+
+const POLL_MS = 200
+
+async function settleWithin (promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([
+    promise.catch(() => {}),
+    new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })
+  ])
+  clearTimeout(timer)
+}
+
+export function createBullQueue (opts: BullQueueOptions): JobQueue {
+  const connections: Redis[] = []
+  // BullMQ duplicates connections we never see (a worker's blocking one); they share this
+  // strategy, so once closing none of them keeps reconnecting to a dead Redis and holds the
+  // process open.
+  let closing = false
+  const connect = (extra: RedisOptions): Redis => {
+    const client = new Redis({
+      host: opts.host,
+      port: opts.port,
+      retryStrategy: (times) => closing ? null : Math.min(times * 200, 2000),
+      ...extra
+    })
+    client.on('error', (err) => opts.onError?.('redis', err))
+    connections.push(client)
+    return client
+  }
+  // Producers fail fast while Redis is down (the API answers 503); workers wait for it.
+  const producer = connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
+  const queues = new Map<QueueName, Queue>()
+  const workers: Worker[] = []
+
+  const queue = (name: QueueName): Queue => {
+    let q = queues.get(name)
+    if (q === undefined) {
+      q = new Queue(name, {
+        connection: producer as unknown as ConnectionOptions,
+        prefix: opts.prefix,
+        defaultJobOptions: {
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 1000 },
+          removeOnComplete: { count: 2000, age: 24 * 3600 },
+          removeOnFail: { count: 2000, age: 7 * 24 * 3600 }
+        }
+      })
+      q.on('error', (err) => opts.onError?.(`queue ${name}`, err))
+      queues.set(name, q)
+    }
+    return q
+  }
+
+  return {
+    kind: 'redis',
+    add: async (name, data, addOpts = {}) => {
+      const job = await queue(name).add(name, data, addOpts.jobId === undefined ? {} : { jobId: addOpts.jobId })
+      return job.id as string
+    },
+    addBulk: async (name, items) => {
+      if (items.length === 0) return []
+      const jobs = await queue(name).addBulk(items.map((data) => ({ name, data })))
+      return jobs.map((j) => j.id as string)
+    },
+    process: <T>(name: QueueName, handler: JobHandler<T>, processOpts: { concurrency?: number } = {}) => {
+      const worker = new Worker(name, async (job) => {
+        await handler(job.data as T, { id: job.id as string, attempt: job.attemptsMade + 1 })
+      }, {
+        connection: connect({ maxRetriesPerRequest: null }) as unknown as ConnectionOptions,
+        prefix: opts.prefix,
+        concurrency: processOpts.concurrency ?? 1,
+        lockDuration: opts.lockMs,
+        stalledInterval: Math.max(1000, Math.floor(opts.lockMs / 2)),
+        // A job may outlive several dead workers before it is given up on.
+        maxStalledCount: 5
+      })
+      worker.on('error', (err) => opts.onError?.(`worker ${name}`, err))
+      worker.on('failed', (job, err) => opts.onError?.(`job ${name}:${job?.id ?? '?'}`, err))
+      workers.push(worker)
+    },
+    waitUntilDone: async (name, ids, signal) => {
+      const q = queue(name)
+      const pending = new Set(ids)
+      let failed = 0
+      while (pending.size > 0) {
+        signal?.throwIfAborted()
+        for (const id of [...pending]) {
+          const state = await q.getJobState(id)
+          // 'unknown': completed and already removed by the retention policy.
+          if (state === 'completed' || state === 'unknown') pending.delete(id)
+          else if (state === 'failed') {
+            pending.delete(id)
+            failed++
+          }
+        }
+        if (pending.size > 0) await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+      }
+      return { failed }
+    },
+    isPending: async (name, id) => {
+      const state = await queue(name).getJobState(id)
+      return state !== 'completed' && state !== 'failed' && state !== 'unknown'
+    },
+    waiting: async <T>(name: QueueName, limit = 1000) => {
+      const jobs = await queue(name).getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1, true)
+      return jobs.map((j) => j.data as T)
+    },
+    close: async () => {
+      // A worker mid-job finishes it if it can; a dead Redis must not hold shutdown hostage.
+      closing = true
+      const up = producer.status === 'ready'
+      await Promise.all(workers.map(async (w) => {
+        await settleWithin(w.close(!up), up ? 5000 : 500)
+        await settleWithin(w.disconnect(), 500)
+      }))
+      await Promise.all([...queues.values()].map(async (q) => {
+        await settleWithin(q.close(), up ? 1000 : 200)
+        await settleWithin(q.disconnect(), 500)
+      }))
+      for (const c of connections) c.disconnect()
+    }
+  }
+}

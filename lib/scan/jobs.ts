@@ -1,0 +1,209 @@
+// The scan and index job handlers. They take their dependencies as arguments so the same code
+// runs in the API process (in-process queue) and in worker.ts processes (BullMQ).
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Pool } from 'pg'
+import type { JobInfo, JobQueue } from '../queue/job-queue.js'
+import type { ScanEventBus } from './scan-events.js'
+import { isDependencyDown } from '../dependency-errors.js'
+import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
+import { parseAudio, type ParseOutcome } from './parse.js'
+import {
+  filterChanged, upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds,
+  type FileStamp, type ParsedFile, type FileProblem
+} from './track-repository.js'
+import {
+  markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
+} from './scan-repository.js'
+
+export interface ScanJobData { scanId: string }
+export interface IndexJobData { scanId: string, files: FileStamp[] }
+export interface AnalysisJobData { trackId: string, path: string, root: string }
+
+export interface Logger {
+  info: (obj: object, msg?: string) => void
+  warn: (obj: object, msg?: string) => void
+  error: (obj: object, msg?: string) => void
+}
+
+// Parses a batch of files: an implementation may spread the work over threads.
+export type BatchParser = (root: string, files: FileStamp[]) => Promise<ParseOutcome[]>
+
+export interface JobDeps {
+  pool: Pool
+  queue: JobQueue
+  events: ScanEventBus
+  mediaPath: string
+  batchSize: number
+  parse: BatchParser
+  log: Logger
+  signal: AbortSignal
+}
+
+// How many walked files are compared with the database in one query.
+const COMPARE_BATCH = 1000
+const PROGRESS_EVERY_MS = 300
+
+export function parseInProcess (concurrency: number): BatchParser {
+  return async (root, files) => {
+    const out: ParseOutcome[] = new Array(files.length)
+    let next = 0
+    const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
+      while (next < files.length) {
+        const i = next++
+        out[i] = await parseAudio(join(root, files[i].path), files[i].path)
+      }
+    })
+    await Promise.all(lanes)
+    return out
+  }
+}
+
+function throttle (ms: number): () => boolean {
+  let last = 0
+  return () => {
+    const now = Date.now()
+    if (now - last < ms) return false
+    last = now
+    return true
+  }
+}
+
+async function publishProgress (deps: JobDeps, scanId: string): Promise<void> {
+  const row = await getScan(deps.pool, scanId)
+  if (row !== null) await deps.events.publish({ type: 'scan:progress', scanId, progress: toProgress(row) })
+}
+
+export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo): Promise<void> {
+  const { pool, queue, events, log } = deps
+  const { scanId } = data
+  const started = await markRunning(pool, scanId)
+  // Already finished (or deleted): a duplicate delivery has nothing to do.
+  if (started === null) return
+  log.info({ scanId, attempt: job.attempt }, 'scan started')
+  await events.publish({ type: 'scan:start', scan: toScan(started) })
+
+  try {
+    let root: string
+    try {
+      root = await resolveRoot(deps.mediaPath)
+    } catch (err) {
+      if (err instanceof RootUnavailableError) return await abort(deps, scanId, `${err.message}; nothing was removed`)
+      throw err
+    }
+
+    const t0 = Date.now()
+    const walk: WalkResult = { folderCovers: new Map() }
+    const seen: string[] = []
+    let compareBuffer: FileStamp[] = []
+    let indexBuffer: FileStamp[] = []
+    const jobIds: string[] = []
+    let toIndex = 0
+    const progressDue = throttle(PROGRESS_EVERY_MS)
+
+    const enqueue = async (files: FileStamp[]): Promise<void> => {
+      jobIds.push(await queue.add<IndexJobData>('index', { scanId, files }))
+    }
+    const compare = async (): Promise<void> => {
+      const changed = await filterChanged(pool, compareBuffer)
+      compareBuffer = []
+      toIndex += changed.length
+      for (const file of changed) {
+        indexBuffer.push(file)
+        if (indexBuffer.length >= deps.batchSize) {
+          await enqueue(indexBuffer)
+          indexBuffer = []
+        }
+      }
+    }
+
+    for await (const file of walkAudio(root, walk)) {
+      deps.signal.throwIfAborted()
+      seen.push(file.path)
+      compareBuffer.push(file)
+      if (compareBuffer.length >= COMPARE_BATCH) await compare()
+      if (progressDue()) {
+        await recordWalkProgress(pool, scanId, seen.length, toIndex, file.path)
+        await publishProgress(deps, scanId)
+      }
+    }
+    await compare()
+    if (indexBuffer.length > 0) await enqueue(indexBuffer)
+
+    // An empty root is most likely an unmounted disk: keep the library as it is.
+    if (seen.length === 0) return await abort(deps, scanId, `no audio files found in the media root ${deps.mediaPath}; nothing was removed`)
+
+    const timings: Record<string, number> = { walkMs: Date.now() - t0 }
+    await startIndexingPhase(pool, scanId, seen.length, toIndex)
+    await publishProgress(deps, scanId)
+    const { failed } = await queue.waitUntilDone('index', jobIds, deps.signal)
+    timings.indexMs = Date.now() - t0 - timings.walkMs
+
+    const tidy = Date.now()
+    const removed = await removeMissing(pool, seen)
+    await pruneEmpty(pool)
+    await refreshAlbums(pool, walk.folderCovers)
+    timings.tidyMs = Date.now() - tidy
+    const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
+    const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)
+    if (finished === null) return
+    const stats = await libraryStats(pool)
+    log.info({ scanId, ...toScan(finished), stats, timings }, 'scan finished')
+    if (error === null) await events.publish({ type: 'scan:complete', scan: toScan(finished), stats })
+    else await events.publish({ type: 'scan:error', scan: toScan(finished), message: error })
+  } catch (err) {
+    // Shutting down: leave the scan as it is so another worker (or the next start) takes it over.
+    if (deps.signal.aborted) throw err
+    log.error({ err, scanId }, 'scan failed')
+    const message = `scan failed: ${err instanceof Error ? err.message : String(err)}`
+    const finished = await finishOnceDatabaseAnswers(deps, scanId, message)
+    await events.publish({ type: 'scan:error', scan: finished === null ? null : toScan(finished), message }).catch(() => {})
+  }
+}
+
+// The database going away is the likeliest reason a scan fails, and then recording the failure
+// fails too: left 'running', the scan would block every later one. Keep trying until it answers
+// (or this process shuts down, which leaves the scan to the next worker or start-up).
+async function finishOnceDatabaseAnswers (deps: JobDeps, scanId: string, message: string): Promise<ScanRow | null> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await finishScan(deps.pool, scanId, 'failed', message)
+    } catch (err) {
+      if (!isDependencyDown(err)) throw err
+      if (attempt === 0) deps.log.warn({ scanId }, 'database unavailable; the scan will be marked failed once it is back')
+      // Unref'd: a pending retry must never keep a process alive that is otherwise done.
+      await sleep(Math.min(250 * 2 ** attempt, 5000), undefined, { signal: deps.signal, ref: false })
+    }
+  }
+}
+
+async function abort (deps: JobDeps, scanId: string, message: string): Promise<void> {
+  deps.log.warn({ scanId }, message)
+  const finished = await finishScan(deps.pool, scanId, 'aborted', message)
+  await deps.events.publish({ type: 'scan:error', scan: finished === null ? null : toScan(finished), message })
+}
+
+export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<void> {
+  const { pool, queue, events, mediaPath } = deps
+  // A retried batch (its worker died) skips what the first attempt already committed.
+  const files = await filterChanged(pool, data.files)
+  const outcomes = await deps.parse(mediaPath, files)
+  const parsed: ParsedFile[] = []
+  const problems: FileProblem[] = []
+  outcomes.forEach((outcome, i) => {
+    const file = files[i]
+    if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })
+    else problems.push({ path: file.path, message: outcome.reason, skipped: outcome.kind === 'skipped' })
+  })
+  const result = await upsertBatch(pool, data.scanId, parsed, problems)
+
+  if (result.tracks.length > 0) {
+    await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))
+  }
+  if (result.tracks.length > 0 && await events.hasListeners()) {
+    for (const track of await findTracksByIds(pool, result.tracks.map((t) => t.id))) {
+      await events.publish({ type: 'track:indexed', scanId: data.scanId, track })
+    }
+  }
+  await publishProgress(deps, data.scanId)
+}

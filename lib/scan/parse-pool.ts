@@ -1,0 +1,88 @@
+// Spreads tag parsing over worker threads: music-metadata is CPU-bound once files are cached, and
+// one thread per core is where a first scan's time goes.
+import { Worker } from 'node:worker_threads'
+import type { ParseOutcome } from './parse.js'
+import type { FileStamp } from './track-repository.js'
+
+interface Pending { resolve: (outcomes: ParseOutcome[]) => void, reject: (err: Error) => void }
+
+export interface ParsePool {
+  parse: (root: string, files: FileStamp[]) => Promise<ParseOutcome[]>
+  close: () => Promise<void>
+}
+
+// Built, the worker is the .js beside this file. Run from source (tsx: dev, tests, bench), threads
+// do not inherit tsx's loader, so a small bootstrap registers it before importing the .ts source.
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+const WORKER_URL = new URL(FROM_SOURCE ? './parse-worker.ts' : './parse-worker.js', import.meta.url)
+
+// Parsing holds little at a time (one file's tags, a cover or two): small heaps keep each thread's
+// resident memory down, since V8 otherwise grows a heap long before collecting it.
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 }
+
+function startThread (): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { resourceLimits: RESOURCE_LIMITS })
+  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}) })`
+  return new Worker(bootstrap, { eval: true, resourceLimits: RESOURCE_LIMITS })
+}
+
+export function createParsePool (size: number): ParsePool {
+  const workers: Worker[] = []
+  const pending = new Map<number, Pending>()
+  let nextId = 0
+  let turn = 0
+
+  const spawn = (): Worker => {
+    const worker = startThread()
+    worker.unref()
+    worker.on('message', (message: { id: number, outcomes?: ParseOutcome[], error?: string }) => {
+      const p = pending.get(message.id)
+      if (p === undefined) return
+      pending.delete(message.id)
+      if (message.outcomes !== undefined) p.resolve(message.outcomes)
+      else p.reject(new Error(message.error ?? 'parse worker failed'))
+    })
+    worker.on('error', (err) => {
+      // A crashed thread fails what it held; it is replaced for the next batch.
+      for (const [id, p] of pending) {
+        pending.delete(id)
+        p.reject(err)
+      }
+      const i = workers.indexOf(worker)
+      if (i !== -1) workers[i] = spawn()
+    })
+    return worker
+  }
+  for (let i = 0; i < size; i++) workers.push(spawn())
+
+  const send = (worker: Worker, root: string, paths: string[]): Promise<ParseOutcome[]> => new Promise((resolve, reject) => {
+    const id = nextId++
+    pending.set(id, { resolve, reject })
+    worker.postMessage({ id, root, paths })
+  })
+
+  return {
+    parse: async (root, files) => {
+      if (files.length === 0) return []
+      // Interleaved slices, so a folder of large files does not land on one thread.
+      const slices = workers.map(() => [] as number[])
+      files.forEach((_f, i) => slices[(i + turn) % workers.length].push(i))
+      turn++
+      const results = await Promise.all(slices.map((idx, w) => idx.length === 0
+        ? Promise.resolve([])
+        : send(workers[w], root, idx.map((i) => files[i].path))))
+      const out: ParseOutcome[] = new Array(files.length)
+      slices.forEach((idx, w) => idx.forEach((fileIndex, k) => { out[fileIndex] = results[w][k] }))
+      return out
+    },
+    close: async () => {
+      // A terminated thread never answers: fail what it held, or a batch in flight (and the
+      // shutdown waiting for it) would hang forever.
+      for (const [id, p] of pending) {
+        pending.delete(id)
+        p.reject(new Error('parse threads closed'))
+      }
+      await Promise.all(workers.map((w) => w.terminate()))
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Reads one file's tags. The expensive full-file duration pass runs only for the files whose
+// headers carry no duration (e.g. VBR MP3 without a Xing frame).
+import { parseFromTokenizer, type IAudioMetadata, type IOptions } from 'music-metadata'
+import { isMainThread } from 'node:worker_threads'
+import { CachedFileTokenizer } from './cached-file-tokenizer.js'
+import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
+import { hasAudioStream, normaliseTags, type TrackTags } from './tags.js'
+
+export type ParseOutcome =
+  | { kind: 'track', tags: TrackTags }
+  | { kind: 'skipped', reason: string }
+  | { kind: 'failed', reason: string }
+
+async function parseFile (absPath: string, options: IOptions): Promise<IAudioMetadata> {
+  const tokenizer = await CachedFileTokenizer.open(absPath, !isMainThread)
+  try {
+    return await parseFromTokenizer(tokenizer, options)
+  } finally {
+    await tokenizer.close()
+  }
+}
+
+export async function parseAudio (absPath: string, relPath: string): Promise<ParseOutcome> {
+  try {
+    let metadata = await parseFile(absPath, { skipCovers: false, duration: false })
+    if (!hasAudioStream(metadata)) {
+      return VIDEO_CAPABLE.has(extensionOf(relPath))
+        ? { kind: 'skipped', reason: 'skipped: no audio stream (video only)' }
+        : { kind: 'failed', reason: 'no audio stream found' }
+    }
+    if (metadata.format.duration === undefined) {
+      metadata = await parseFile(absPath, { skipCovers: false, duration: true })
+    }
+    return { kind: 'track', tags: normaliseTags(metadata, relPath) }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    return { kind: 'failed', reason: message.slice(0, 500) || 'unreadable file' }
+  }
+}

@@ -1,0 +1,165 @@
+// SQL for the scans and scan_errors tables.
+import type { Queryable } from '../library/track-row.js'
+
+export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed' | 'aborted'
+export type ScanPhase = 'scanning' | 'indexing' | 'complete' | 'error'
+
+export interface ScanRow {
+  id: string
+  status: ScanStatus
+  phase: ScanPhase
+  started_at: Date | string
+  finished_at: Date | string | null
+  files_seen: number
+  total: number
+  processed: number
+  added: number
+  updated: number
+  removed: number
+  failed: number
+  skipped: number
+  current_file: string | null
+  error: string | null
+}
+
+export interface Scan {
+  id: string
+  status: ScanStatus
+  startedAt: string
+  finishedAt: string | null
+  filesSeen: number
+  added: number
+  updated: number
+  removed: number
+  failed: number
+  skipped: number
+  error: string | null
+}
+
+export interface ScanProgress {
+  phase: ScanPhase
+  processed: number
+  total: number
+  percentage: number
+  currentFile: string | null
+  estimatedTimeRemaining: number | null
+}
+
+const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString()
+
+export function toScan (row: ScanRow): Scan {
+  return {
+    id: row.id,
+    status: row.status,
+    startedAt: iso(row.started_at),
+    finishedAt: row.finished_at === null ? null : iso(row.finished_at),
+    filesSeen: row.files_seen,
+    added: row.added,
+    updated: row.updated,
+    removed: row.removed,
+    failed: row.failed,
+    skipped: row.skipped,
+    error: row.error
+  }
+}
+
+export function toProgress (row: ScanRow | null, now = Date.now()): ScanProgress {
+  if (row === null) {
+    return { phase: 'complete', processed: 0, total: 0, percentage: 0, currentFile: null, estimatedTimeRemaining: null }
+  }
+  const total = row.total
+  const processed = Math.min(row.processed, total)
+  const done = row.status === 'completed'
+  const percentage = done ? 100 : total === 0 ? 0 : Math.floor((processed / total) * 100)
+  let eta: number | null = null
+  if (row.status === 'running' && row.phase === 'indexing' && processed > 0 && total > processed) {
+    const elapsed = (now - new Date(row.started_at).getTime()) / 1000
+    eta = Math.round((elapsed / processed) * (total - processed))
+  }
+  return {
+    phase: row.phase,
+    processed,
+    total,
+    percentage,
+    currentFile: row.status === 'running' ? row.current_file : null,
+    estimatedTimeRemaining: eta
+  }
+}
+
+const SCAN_COLUMNS = 'id, status, phase, started_at, finished_at, files_seen, total, processed, added, updated, removed, failed, skipped, current_file, error'
+
+// Creates a queued scan unless one is queued or running (scans_one_active_idx), in which case
+// that one is returned with created = false.
+export async function createOrGetActiveScan (db: Queryable): Promise<{ scan: ScanRow, created: boolean }> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const inserted = await db.query<ScanRow>(`INSERT INTO scans (status) VALUES ('queued') ON CONFLICT DO NOTHING RETURNING ${SCAN_COLUMNS}`)
+    if (inserted.rows.length > 0) return { scan: inserted.rows[0], created: true }
+    const active = await activeScan(db)
+    // The active scan may finish between the two statements; then try again.
+    if (active !== null) return { scan: active, created: false }
+  }
+  throw new Error('could not create a scan')
+}
+
+export async function activeScan (db: Queryable): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(`SELECT ${SCAN_COLUMNS} FROM scans WHERE status IN ('queued', 'running') LIMIT 1`)
+  return rows[0] ?? null
+}
+
+export async function latestScan (db: Queryable): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(`SELECT ${SCAN_COLUMNS} FROM scans ORDER BY started_at DESC, id LIMIT 1`)
+  return rows[0] ?? null
+}
+
+export async function getScan (db: Queryable, id: string): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(`SELECT ${SCAN_COLUMNS} FROM scans WHERE id = $1`, [id])
+  return rows[0] ?? null
+}
+
+export async function scanErrors (db: Queryable, id: string, limit = 1000): Promise<Array<{ path: string, message: string }>> {
+  const { rows } = await db.query<{ path: string, message: string }>(
+    'SELECT path, message FROM scan_errors WHERE scan_id = $1 ORDER BY id LIMIT $2', [id, limit])
+  return rows
+}
+
+// A re-run of the scan job (after a worker died) starts the walk over: its counters restart too,
+// while the per-batch counters (added/updated/failed) stay, being written exactly once per batch.
+export async function markRunning (db: Queryable, id: string): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(
+    `UPDATE scans SET status = 'running', phase = 'scanning', files_seen = 0, total = 0
+     WHERE id = $1 AND status IN ('queued', 'running') RETURNING ${SCAN_COLUMNS}`, [id])
+  return rows[0] ?? null
+}
+
+export async function recordWalkProgress (db: Queryable, id: string, filesSeen: number, queued: number, currentFile: string | null): Promise<void> {
+  await db.query('UPDATE scans SET files_seen = $2, total = processed + $3, current_file = $4 WHERE id = $1',
+    [id, filesSeen, queued, currentFile])
+}
+
+export async function startIndexingPhase (db: Queryable, id: string, filesSeen: number, toIndex: number): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(
+    `UPDATE scans SET phase = 'indexing', files_seen = $2, total = processed + $3 WHERE id = $1 RETURNING ${SCAN_COLUMNS}`,
+    [id, filesSeen, toIndex])
+  return rows[0] ?? null
+}
+
+export async function finishScan (db: Queryable, id: string, status: 'completed' | 'failed' | 'aborted', error: string | null, removed = 0): Promise<ScanRow | null> {
+  const { rows } = await db.query<ScanRow>(
+    `UPDATE scans SET status = $2, phase = $3, error = $4, removed = removed + $5, finished_at = now(), current_file = NULL
+     WHERE id = $1 RETURNING ${SCAN_COLUMNS}`,
+    [id, status, status === 'completed' ? 'complete' : 'error', error, removed])
+  return rows[0] ?? null
+}
+
+// Scans left queued/running by a process that died; only used where that process was the only
+// one that could run them (in-process jobs).
+export async function failInterruptedScans (db: Queryable): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE scans SET status = 'failed', phase = 'error', finished_at = now(), error = 'interrupted: the process running it stopped'
+     WHERE status IN ('queued', 'running')`)
+  return rowCount ?? 0
+}
+
+export async function deleteScan (db: Queryable, id: string): Promise<void> {
+  await db.query('DELETE FROM scans WHERE id = $1', [id])
+}

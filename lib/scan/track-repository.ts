@@ -1,0 +1,295 @@
+// SQL the scanner writes the library with. User state (play_count, last_played, is_favorite,
+// analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
+import type { Pool, PoolClient } from 'pg'
+import { fold, sortKey } from '../text-fold.js'
+import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } from '../library/track-row.js'
+import type { TrackT } from '../../schemas/library.js'
+import type { TrackTags } from './tags.js'
+
+export interface FileStamp { path: string, size: number, mtimeMs: number }
+
+export interface ParsedFile extends FileStamp { tags: TrackTags }
+
+export interface FileProblem { path: string, message: string, skipped: boolean }
+
+// The files among `files` whose size or mtime differ from the library (or that are new).
+export async function filterChanged (db: Queryable, files: FileStamp[]): Promise<FileStamp[]> {
+  if (files.length === 0) return []
+  const { rows } = await db.query<{ file_path: string, file_size: string, file_mtime_ms: string }>(
+    'SELECT file_path, file_size, file_mtime_ms FROM tracks WHERE file_path = ANY($1::text[])',
+    [files.map((f) => f.path)])
+  const known = new Map<string, string>()
+  for (const r of rows) known.set(r.file_path, `${r.file_size}:${r.file_mtime_ms}`)
+  return files.filter((f) => known.get(f.path) !== `${f.size}:${f.mtimeMs}`)
+}
+
+interface UpsertResult { id: string, file_path: string, inserted: boolean }
+
+export interface BatchOutcome {
+  added: number
+  updated: number
+  tracks: Array<{ id: string, path: string }>
+}
+
+function sortedUnique<T> (items: T[], key: (t: T) => string): T[] {
+  const map = new Map<string, T>()
+  for (const item of items) if (!map.has(key(item))) map.set(key(item), item)
+  // A fixed order keeps concurrent batches from locking the same rows in opposite orders.
+  return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
+}
+
+async function upsertArtists (client: PoolClient, names: Array<{ name: string, mbid: string | null }>): Promise<Map<string, string>> {
+  const list = sortedUnique(names, (n) => fold(n.name))
+  const { rows } = await client.query<{ id: string, name_key: string }>(
+    `INSERT INTO artists (name, name_key, sort_key, mbid)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+     ON CONFLICT (name_key) DO UPDATE SET mbid = coalesce(artists.mbid, EXCLUDED.mbid)
+     RETURNING id, name_key`,
+    [list.map((n) => n.name), list.map((n) => fold(n.name)), list.map((n) => sortKey(n.name)), list.map((n) => n.mbid)])
+  return new Map(rows.map((r) => [r.name_key, r.id]))
+}
+
+function albumKey (artistId: string, titleKey: string, mbAlbumId: string | null): string {
+  return `${artistId}\u0001${titleKey}\u0001${mbAlbumId ?? ''}`
+}
+
+// Writes one batch in one transaction, and counts it into the scan in that same transaction so a
+// batch retried after a crash is never counted twice.
+// Serialization failures and deadlocks between concurrent batches are retried a few times.
+const RETRYABLE = new Set(['40001', '40P01'])
+
+export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upsertOnce(pool, scanId, files, problems)
+    } catch (err) {
+      if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
+    }
+  }
+}
+
+async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
+    if (files.length > 0) outcome = await writeTracks(client, files)
+    if (problems.length > 0) {
+      await client.query(
+        'INSERT INTO scan_errors (scan_id, path, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',
+        [scanId, problems.map((p) => p.path), problems.map((p) => p.message)])
+    }
+    const failed = problems.filter((p) => !p.skipped).length
+    await client.query(
+      `UPDATE scans SET processed = processed + $2, added = added + $3, updated = updated + $4,
+         failed = failed + $5, skipped = skipped + $6, current_file = $7 WHERE id = $1`,
+      [scanId, files.length + problems.length, outcome.added, outcome.updated, failed, problems.length - failed,
+        files.at(-1)?.path ?? problems.at(-1)?.path ?? null])
+    await client.query('COMMIT')
+    return outcome
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw err
+  } finally {
+    client.release()
+  }
+}
+
+async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<BatchOutcome> {
+  const artistIds = await upsertArtists(client, files.flatMap((f) => [
+    { name: f.tags.artist, mbid: f.tags.mbArtistId },
+    { name: f.tags.albumArtist, mbid: f.tags.mbAlbumArtistId }
+  ]))
+  const artistId = (name: string): string => {
+    const id = artistIds.get(fold(name))
+    if (id === undefined) throw new Error(`artist missing after upsert: ${name}`)
+    return id
+  }
+
+  const albums = sortedUnique(files.map((f) => ({
+    artistId: artistId(f.tags.albumArtist),
+    title: f.tags.album,
+    titleKey: fold(f.tags.album),
+    sortKey: sortKey(f.tags.album),
+    albumArtist: f.tags.albumArtist,
+    mbAlbumId: f.tags.mbAlbumId,
+    compilation: f.tags.compilation,
+    searchKey: fold(`${f.tags.album} ${f.tags.albumArtist}`)
+  })), (a) => albumKey(a.artistId, a.titleKey, a.mbAlbumId))
+  const albumRows = await client.query<{ id: string, artist_id: string, title_key: string, mb_album_id: string | null }>(
+    `INSERT INTO albums (artist_id, title, title_key, sort_key, album_artist, mb_album_id, compilation, search_key)
+     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[])
+     ON CONFLICT (artist_id, title_key, (coalesce(mb_album_id, '')))
+     DO UPDATE SET compilation = albums.compilation OR EXCLUDED.compilation, updated_at = now()
+     RETURNING id, artist_id, title_key, mb_album_id`,
+    [albums.map((a) => a.artistId), albums.map((a) => a.title), albums.map((a) => a.titleKey), albums.map((a) => a.sortKey),
+      albums.map((a) => a.albumArtist), albums.map((a) => a.mbAlbumId), albums.map((a) => a.compilation), albums.map((a) => a.searchKey)])
+  const albumIds = new Map(albumRows.rows.map((r) => [albumKey(r.artist_id, r.title_key, r.mb_album_id), r.id]))
+
+  const records = files.map((f) => {
+    const t = f.tags
+    const albumArtistId = artistId(t.albumArtist)
+    const albumId = albumIds.get(albumKey(albumArtistId, fold(t.album), t.mbAlbumId))
+    if (albumId === undefined) throw new Error(`album missing after upsert: ${t.album}`)
+    return {
+      file_path: f.path,
+      file_size: f.size,
+      file_mtime_ms: f.mtimeMs,
+      title: t.title,
+      title_key: sortKey(t.title),
+      artist: t.artist,
+      artists: t.artists,
+      artist_key: sortKey(t.artist),
+      artist_id: artistId(t.artist),
+      album_artist: t.albumArtist,
+      album: t.album,
+      album_key: sortKey(t.album),
+      album_id: albumId,
+      track_number: t.trackNumber,
+      track_total: t.trackTotal,
+      disc_number: t.discNumber,
+      disc_total: t.discTotal,
+      year: t.year,
+      genres: t.genres,
+      duration: t.duration,
+      container: t.container,
+      codec: t.codec,
+      bitrate: t.bitrate,
+      sample_rate: t.sampleRate,
+      channels: t.channels,
+      bits_per_sample: t.bitsPerSample,
+      lossless: t.lossless,
+      mb_track_id: t.mbTrackId,
+      mb_recording_id: t.mbRecordingId,
+      mb_album_id: t.mbAlbumId,
+      mb_artist_id: t.mbArtistId,
+      mb_album_artist_id: t.mbAlbumArtistId,
+      replaygain_track_gain: t.replayGainTrackGain,
+      replaygain_track_peak: t.replayGainTrackPeak,
+      replaygain_album_gain: t.replayGainAlbumGain,
+      replaygain_album_peak: t.replayGainAlbumPeak,
+      has_cover: t.hasCover,
+      search_key: fold(`${t.title} ${t.artist} ${t.album}`)
+    }
+  })
+  // Sorted by path for the same lock-order reason as above.
+  records.sort((a, b) => (a.file_path < b.file_path ? -1 : a.file_path > b.file_path ? 1 : 0))
+  const { rows } = await client.query<UpsertResult>(
+    `INSERT INTO tracks (${WRITABLE.join(', ')})
+     SELECT ${WRITABLE.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${WRITABLE.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')})
+     ON CONFLICT (file_path) DO UPDATE SET ${WRITABLE.filter((c) => c !== 'file_path').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
+     -- A batch delivered twice (a retried job racing its duplicate) finds the row current: no-op.
+     WHERE (tracks.file_size, tracks.file_mtime_ms) IS DISTINCT FROM (EXCLUDED.file_size, EXCLUDED.file_mtime_ms)
+     RETURNING id, file_path, (xmax = 0) AS inserted`,
+    [JSON.stringify(records)])
+  let added = 0
+  for (const r of rows) if (r.inserted) added++
+  return { added, updated: rows.length - added, tracks: rows.map((r) => ({ id: r.id, path: r.file_path })) }
+}
+
+const COLUMN_TYPES: Record<string, string> = {
+  file_path: 'text',
+  file_size: 'bigint',
+  file_mtime_ms: 'bigint',
+  title: 'text',
+  title_key: 'text',
+  artist: 'text',
+  artists: 'text[]',
+  artist_key: 'text',
+  artist_id: 'uuid',
+  album_artist: 'text',
+  album: 'text',
+  album_key: 'text',
+  album_id: 'uuid',
+  track_number: 'integer',
+  track_total: 'integer',
+  disc_number: 'integer',
+  disc_total: 'integer',
+  year: 'integer',
+  genres: 'text[]',
+  duration: 'double precision',
+  container: 'text',
+  codec: 'text',
+  bitrate: 'integer',
+  sample_rate: 'integer',
+  channels: 'integer',
+  bits_per_sample: 'integer',
+  lossless: 'boolean',
+  mb_track_id: 'text',
+  mb_recording_id: 'text',
+  mb_album_id: 'text',
+  mb_artist_id: 'text',
+  mb_album_artist_id: 'text',
+  replaygain_track_gain: 'double precision',
+  replaygain_track_peak: 'double precision',
+  replaygain_album_gain: 'double precision',
+  replaygain_album_peak: 'double precision',
+  has_cover: 'boolean',
+  search_key: 'text'
+}
+const WRITABLE = Object.keys(COLUMN_TYPES)
+
+// Removes the tracks whose files the complete walk did not see. Returns how many went.
+export async function removeMissing (db: Queryable, seenPaths: string[]): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))', [seenPaths])
+  return rowCount ?? 0
+}
+
+export async function pruneEmpty (db: Queryable): Promise<void> {
+  await db.query('DELETE FROM albums al WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id)')
+  await db.query(`DELETE FROM artists ar WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = ar.id)
+    AND NOT EXISTS (SELECT 1 FROM albums al WHERE al.artist_id = ar.id)`)
+}
+
+function dirOf (path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
+}
+
+// Album year (most common track year), and cover source: the first track (disc/track order)
+// with an embedded picture, else a folder image beside the album's first track.
+export async function refreshAlbums (db: Queryable, folderCovers: Map<string, string>): Promise<void> {
+  await db.query(`UPDATE albums al SET year = y.year FROM (
+      SELECT album_id, mode() WITHIN GROUP (ORDER BY year) AS year FROM tracks WHERE year IS NOT NULL GROUP BY album_id
+    ) y WHERE y.album_id = al.id AND al.year IS DISTINCT FROM y.year`)
+  const ORDER = 'album_id, disc_number NULLS LAST, track_number NULLS LAST, file_path'
+  const [albums, embedded, first] = await Promise.all([
+    db.query<{ id: string, cover_source: string | null }>('SELECT id, cover_source FROM albums'),
+    db.query<{ album_id: string, file_path: string }>(`SELECT DISTINCT ON (album_id) album_id, file_path FROM tracks WHERE has_cover ORDER BY ${ORDER}`),
+    db.query<{ album_id: string, file_path: string }>(`SELECT DISTINCT ON (album_id) album_id, file_path FROM tracks ORDER BY ${ORDER}`)
+  ])
+  const embeddedBy = new Map(embedded.rows.map((r) => [r.album_id, r.file_path]))
+  const firstBy = new Map(first.rows.map((r) => [r.album_id, r.file_path]))
+  const rows = albums.rows.map((a) => ({ ...a, embedded: embeddedBy.get(a.id) ?? null, first_path: firstBy.get(a.id) ?? null }))
+  const ids: string[] = []
+  const sources: Array<string | null> = []
+  for (const r of rows) {
+    let source: string | null = null
+    if (r.embedded !== null) source = `embedded:${r.embedded}`
+    else if (r.first_path !== null) {
+      const image = folderCovers.get(dirOf(r.first_path))
+      if (image !== undefined) source = `file:${image}`
+    }
+    if (source !== r.cover_source) {
+      ids.push(r.id)
+      sources.push(source)
+    }
+  }
+  if (ids.length > 0) {
+    await db.query(`UPDATE albums al SET cover_source = v.src, updated_at = now()
+      FROM unnest($1::uuid[], $2::text[]) AS v(id, src) WHERE al.id = v.id`, [ids, sources])
+  }
+}
+
+export async function libraryStats (db: Queryable): Promise<{ tracks: number, artists: number, albums: number }> {
+  const { rows } = await db.query<{ tracks: number, artists: number, albums: number }>(
+    `SELECT (SELECT count(*) FROM tracks)::int AS tracks, (SELECT count(*) FROM artists)::int AS artists,
+       (SELECT count(*) FROM albums)::int AS albums`)
+  return rows[0]
+}
+
+export async function findTracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
+  if (ids.length === 0) return []
+  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = ANY($1::uuid[])`, [ids])
+  return rows.map(toTrack)
+}

@@ -1,0 +1,88 @@
+// Streams the audio files under a root with their size and mtime. Hidden entries are skipped; a
+// symbolic link is used only when its target resolves inside the root, so a link can never pull
+// files from elsewhere into the library (links to directories are not descended).
+import fg from 'fast-glob'
+import { realpath, stat } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
+import { isAudioPath, isFolderCover, folderCoverRank } from './audio-files.js'
+
+export interface WalkedFile {
+  // Library-relative, forward slashes.
+  path: string
+  size: number
+  mtimeMs: number
+}
+
+export interface WalkResult {
+  // Library-relative directory -> library-relative path of its preferred folder cover image.
+  folderCovers: Map<string, string>
+}
+
+export class RootUnavailableError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'RootUnavailableError'
+  }
+}
+
+// Resolves the root and refuses one that is missing, not a directory, or unreadable.
+export async function resolveRoot (root: string): Promise<string> {
+  let real: string
+  try {
+    real = await realpath(root)
+    const stats = await stat(real)
+    if (!stats.isDirectory()) throw new RootUnavailableError(`media root is not a directory: ${root}`)
+  } catch (err) {
+    if (err instanceof RootUnavailableError) throw err
+    throw new RootUnavailableError(`media root is missing or unreadable: ${root} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+  }
+  return real
+}
+
+function dirOf (path: string): string {
+  const slash = path.lastIndexOf('/')
+  return slash === -1 ? '' : path.slice(0, slash)
+}
+
+function isInside (realRoot: string, target: string): boolean {
+  return target.startsWith(`${realRoot}/`)
+}
+
+export async function * walkAudio (realRoot: string, result: WalkResult): AsyncGenerator<WalkedFile> {
+  const stream = fg.stream('**/*', {
+    cwd: realRoot,
+    dot: false,
+    onlyFiles: false,
+    followSymbolicLinks: false,
+    stats: true,
+    suppressErrors: true,
+    // fast-glob would otherwise treat names with glob characters specially only in patterns;
+    // entries themselves are returned verbatim.
+    unique: true
+  })
+  for await (const raw of stream) {
+    const entry = raw as unknown as { path: string, name: string, dirent: { isFile: () => boolean, isSymbolicLink: () => boolean }, stats?: Stats }
+    let stats = entry.stats
+    if (entry.dirent.isSymbolicLink()) {
+      try {
+        const target = await realpath(`${realRoot}/${entry.path}`)
+        if (!isInside(realRoot, target)) continue
+        stats = await stat(target)
+      } catch {
+        continue
+      }
+    }
+    if (stats === undefined || !stats.isFile()) continue
+    if (isFolderCover(entry.name)) {
+      const dir = dirOf(entry.path)
+      const current = result.folderCovers.get(dir)
+      const currentName = current === undefined ? undefined : current.slice(current.lastIndexOf('/') + 1)
+      if (currentName === undefined || folderCoverRank(entry.name) < folderCoverRank(currentName)) {
+        result.folderCovers.set(dir, entry.path)
+      }
+      continue
+    }
+    if (!isAudioPath(entry.path)) continue
+    yield { path: entry.path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs) }
+  }
+}

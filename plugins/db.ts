@@ -1,0 +1,68 @@
+import { mkdir } from 'node:fs/promises'
+import fp from 'fastify-plugin'
+import fastifyPostgres from '@fastify/postgres'
+import { PGlite } from '@electric-sql/pglite'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import type { PoolConfig } from 'pg'
+import { migrate } from '../lib/migrate.js'
+import { withTimeout } from '../lib/dependency-errors.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: {
+      kind: 'postgres' | 'pglite'
+      ping: (timeoutMs?: number) => Promise<void>
+    }
+  }
+}
+
+export default fp(async (fastify) => {
+  const { postgresUrl, dataDir } = fastify.config
+  let options: PoolConfig
+  let pglite: PGlite | null = null
+
+  if (postgresUrl !== null) {
+    options = {
+      connectionString: postgresUrl,
+      max: 10,
+      // Also bounds the wait for a free pooled client: under a burst of requests a short limit
+      // turned queueing into 503s and failed running scans. A stopped server still fails at once
+      // (connection refused), so requests get their 503 without hanging.
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: 30_000
+    }
+  } else {
+    const dir = `${dataDir}/pglite`
+    await mkdir(dir, { recursive: true })
+    pglite = new PGlite(dir, { extensions: { pg_trgm } })
+    await pglite.waitReady
+    // PGlite is single-connection: one pooled client, shared in turn.
+    options = { ...createPgConfig(pglite), max: 1 } as PoolConfig
+  }
+
+  await fastify.register(fastifyPostgres, options)
+  // An idle client losing its server emits 'error' on the pool; unhandled, that kills the process.
+  fastify.pg.pool.on('error', (err) => fastify.log.warn({ err }, 'database connection lost'))
+
+  const result = await migrate(fastify.pg.pool)
+  if (result.applied.length > 0) {
+    fastify.log.info({ applied: result.applied, version: result.to }, 'database migrated')
+  }
+
+  fastify.decorate('db', {
+    kind: pglite === null ? 'postgres' as const : 'pglite' as const,
+    ping: async (timeoutMs = 2000) => {
+      await withTimeout(fastify.pg.query('SELECT 1'), timeoutMs, 'database')
+    }
+  })
+
+  if (pglite !== null) {
+    const embedded = pglite
+    // Registered after @fastify/postgres, so its pool has ended by the time this runs.
+    fastify.addHook('onClose', async () => {
+      await embedded.close()
+    })
+  }
+}, { name: 'db', dependencies: ['config'], fastify: '5.x' })

@@ -1,0 +1,53 @@
+import fp from 'fastify-plugin'
+import { STATUS_CODES } from 'node:http'
+import { isDependencyDown } from '../lib/dependency-errors.js'
+
+interface FastifyLikeError {
+  statusCode?: number
+  code?: string
+  message: string
+  validation?: unknown
+  validationContext?: string
+}
+
+// One error shape for every 4xx/5xx: { statusCode, error, message, code? }. Stack traces and
+// driver messages stay in the log.
+export default fp(async (fastify) => {
+  fastify.setErrorHandler((error: FastifyLikeError, request, reply) => {
+    if (isDependencyDown(error)) {
+      request.log.warn({ err: error }, 'dependency unavailable')
+      return reply.code(503).send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'A service the library depends on is unavailable; try again shortly',
+        code: 'DEPENDENCY_DOWN'
+      })
+    }
+    const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
+      ? error.statusCode
+      : 500
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return reply.code(status).send({
+        statusCode: status,
+        error: STATUS_CODES[status] ?? 'Internal Server Error',
+        message: 'Something went wrong on our side'
+      })
+    }
+    const body: Record<string, unknown> = {
+      statusCode: status,
+      error: STATUS_CODES[status] ?? 'Error',
+      message: error.message
+    }
+    if (typeof error.code === 'string') body.code = error.code
+    return reply.code(status).send(body)
+  })
+
+  fastify.setNotFoundHandler((request, reply) => {
+    return reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `Route ${request.method} ${request.url.split('?')[0]} not found`
+    })
+  })
+}, { name: 'errors', fastify: '5.x' })

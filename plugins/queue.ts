@@ -1,0 +1,36 @@
+import fp from 'fastify-plugin'
+import type { JobQueue } from '../lib/queue/job-queue.js'
+import { createMemoryQueue } from '../lib/queue/memory-queue.js'
+import { createBullQueue } from '../lib/queue/bullmq-queue.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    // BullMQ when REDIS_HOST is set, else an in-process runner; both behind one interface.
+    queue: JobQueue
+  }
+}
+
+export default fp(async (fastify) => {
+  const { redisHost, redisPort, redisPrefix, jobLockMs } = fastify.config
+  let lastError = ''
+  const queue = redisHost === null
+    ? createMemoryQueue({
+      onError: (name, jobId, err) => fastify.log.error({ err, queue: name, jobId }, 'job failed')
+    })
+    : createBullQueue({
+      host: redisHost,
+      port: redisPort,
+      prefix: redisPrefix,
+      lockMs: jobLockMs,
+      onError: (where, err) => {
+        // A Redis outage repeats the same error every retry; log each distinct one once.
+        const message = err instanceof Error ? err.message : String(err)
+        if (message !== lastError) fastify.log.warn({ err, where }, 'job queue error')
+        lastError = message
+      }
+    })
+  fastify.decorate('queue', queue)
+  fastify.addHook('onClose', async () => {
+    await queue.close()
+  })
+}, { name: 'queue', dependencies: ['config'], fastify: '5.x' })

@@ -1,0 +1,40 @@
+import { join } from 'node:path'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import fresh from 'fresh'
+import { errors } from '../schemas/common.js'
+import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
+import { findCoverSource } from '../lib/library/album-repo.js'
+import { CoverCache } from '../lib/cover/cover-cache.js'
+
+const CACHE_CONTROL = 'public, max-age=86400'
+
+const cover: FastifyPluginAsyncTypebox = async (fastify) => {
+  const covers = new CoverCache(async (path) => await fastify.pathGuard.locate(path, fastify.log), join(fastify.config.dataDir, 'covers'))
+
+  fastify.get('/api/cover/:albumId', {
+    schema: {
+      tags: ['cover'],
+      summary: 'An album\'s cover art',
+      description: 'The picture embedded in the album\'s files, else its folder image (cover.jpg, folder.png, ...). ' +
+        'Cached on the server and by clients (ETag, Cache-Control); optionally resized.',
+      params: CoverParams,
+      querystring: CoverQuery,
+      response: {
+        200: { description: 'The image', content: { 'image/*': { schema: CoverImage } } },
+        304: { description: 'The cached copy (If-None-Match) is still current', type: 'null' },
+        ...errors(400, 404, 503)
+      }
+    }
+  }, async (request, reply) => {
+    const { albumId } = request.params
+    const album = await findCoverSource(fastify.pg, albumId)
+    if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
+    const image = await covers.get(albumId, album.coverSource, request.query.size)
+    if (image === null) throw fastify.httpErrors.notFound(`Album ${albumId} has no cover art`)
+    reply.header('ETag', image.etag).header('Cache-Control', CACHE_CONTROL)
+    if (fresh(request.headers, { etag: image.etag })) return reply.code(304).send()
+    return reply.type(image.contentType).send(image.body)
+  })
+}
+
+export default cover

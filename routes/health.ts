@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Health, Readiness, type ReadinessT } from '../schemas/health.js'
+import { SERVICE, VERSION } from '../lib/version.js'
+
+const health: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/health', {
+    schema: {
+      tags: ['health'],
+      summary: 'Liveness: the process is up',
+      description: 'Answers 200 while the process runs, whatever the state of its dependencies.',
+      response: { 200: Health }
+    }
+  }, async () => ({ status: 'ok' as const, service: SERVICE as 'sonantica-core', version: VERSION }))
+
+  fastify.get('/health/ready', {
+    schema: {
+      tags: ['health'],
+      summary: 'Readiness: the database (and Redis, when configured) answer',
+      description: 'Answers 503 naming each dependency that is down; recovers by itself when they return.',
+      response: { 200: Readiness, 503: Readiness }
+    }
+  }, async (_request, reply) => {
+    const [database, redis] = await Promise.all([
+      fastify.db.ping().then(() => 'up' as const, () => 'down' as const),
+      fastify.redis === null
+        ? Promise.resolve('disabled' as const)
+        : fastify.redisPing().then(() => 'up' as const, () => 'down' as const)
+    ])
+    const checks = { database, redis }
+    const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name)
+    const body: ReadinessT = { status: down.length === 0 ? 'ready' : 'unavailable', checks, down }
+    return reply.code(down.length === 0 ? 200 : 503).send(body)
+  })
+}
+
+export default health

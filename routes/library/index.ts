@@ -1,0 +1,17 @@
+import type { FastifyPluginAsync } from 'fastify'
+import { LIBRARY_SCHEMAS } from '../../schemas/library.js'
+import trackRoutes from './tracks.js'
+import albumRoutes from './albums.js'
+import artistRoutes from './artists.js'
+import overviewRoutes from './overview.js'
+
+// The library API under one prefix; its shared schemas live in this context.
+const library: FastifyPluginAsync = async (fastify) => {
+  for (const schema of LIBRARY_SCHEMAS) fastify.addSchema(schema)
+  await fastify.register(trackRoutes)
+  await fastify.register(albumRoutes)
+  await fastify.register(artistRoutes)
+  await fastify.register(overviewRoutes)
+}
+
+export default library

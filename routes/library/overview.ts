@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { errors } from '../../schemas/common.js'
+import { AlphabetIndex, AlphabetQuery, LibraryStats, SearchQuery, SearchResult } from '../../schemas/library.js'
+import { search } from '../../lib/library/search-repo.js'
+import { alphabetIndex, libraryStats } from '../../lib/library/stats-repo.js'
+
+const overview: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/search', {
+    schema: {
+      tags: ['library'],
+      summary: 'Search tracks, albums and artists',
+      description: 'Case- and accent-insensitive, tolerant of small typos and partial words; best matches first.',
+      querystring: SearchQuery,
+      response: { 200: Type.Ref(SearchResult), ...errors(400, 503) }
+    }
+  }, async (request) => search(fastify.pg, request.query.q, request.query.limit))
+
+  fastify.get('/alphabet-index', {
+    schema: {
+      tags: ['library'],
+      summary: 'Where each first letter starts in a list',
+      description: 'Offsets into the default sort of tracks (title), albums (title) or artists (name).',
+      querystring: AlphabetQuery,
+      response: { 200: Type.Ref(AlphabetIndex), ...errors(400, 503) }
+    }
+  }, async (request) => alphabetIndex(fastify.pg, request.query.type))
+
+  fastify.get('/stats', {
+    schema: {
+      tags: ['library'],
+      summary: 'Library totals and the time of the last finished scan',
+      response: { 200: Type.Ref(LibraryStats), ...errors(503) }
+    }
+  }, async () => libraryStats(fastify.pg))
+}
+
+export default overview

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import { IdParams, errors } from '../../schemas/common.js'
+import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
+import { findTrackById } from '../../lib/library/track-row.js'
+import { listTracks, recordPlay, setFavorite } from '../../lib/library/track-repo.js'
+
+const TrackRef = Type.Ref(Track)
+
+const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
+  fastify.get('/tracks', {
+    schema: {
+      tags: ['library'],
+      summary: 'List tracks',
+      description: 'Pages of tracks in a stable order (ties broken by id). Filters combine with AND. ' +
+        'With albumId and no sort, tracks come in disc/track order.',
+      querystring: TrackListQuery,
+      response: { 200: Type.Ref(TrackList), ...errors(400, 503) }
+    }
+  }, async (request) => {
+    const { limit, offset, sort, order, ...filter } = request.query
+    const effectiveSort = sort ?? (filter.albumId !== undefined ? 'trackNumber' : 'title')
+    const effectiveOrder = order ?? (effectiveSort === 'recent' ? 'desc' : 'asc')
+    const { items, total } = await listTracks(fastify.pg, { ...filter, limit, offset, sort: effectiveSort, order: effectiveOrder }, fastify.libraryCache)
+    return { tracks: items, total, limit, offset }
+  })
+
+  fastify.get('/tracks/:id', {
+    schema: {
+      tags: ['library'],
+      summary: 'One track',
+      params: IdParams,
+      response: { 200: TrackRef, ...errors(400, 404, 503) }
+    }
+  }, async (request) => {
+    const track = await findTrackById(fastify.pg, request.params.id)
+    if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
+    return track
+  })
+
+  fastify.patch('/tracks/:id', {
+    schema: {
+      tags: ['library'],
+      summary: 'Change a track\'s user state',
+      description: 'Only isFavorite can change; tags come from the files. Kept across rescans.',
+      params: IdParams,
+      body: TrackPatch,
+      response: { 200: TrackRef, ...errors(400, 404, 415, 503) }
+    }
+  }, async (request) => {
+    const track = await setFavorite(fastify.pg, request.params.id, request.body.isFavorite)
+    if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
+    return track
+  })
+
+  fastify.post('/tracks/:id/played', {
+    schema: {
+      tags: ['library'],
+      summary: 'Record that a track was played',
+      description: 'Adds one to playCount and sets lastPlayed to now. Kept across rescans.',
+      params: IdParams,
+      response: { 200: TrackRef, ...errors(400, 404, 503) }
+    }
+  }, async (request) => {
+    const track = await recordPlay(fastify.pg, request.params.id)
+    if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
+    return track
+  })
+}
+
+export default tracks

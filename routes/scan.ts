@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { ServerResponse } from 'node:http'
+import { Type } from '@sinclair/typebox'
+import { errors, IdParams } from '../schemas/common.js'
+import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
+import type { ScanEvent } from '../lib/scan/scan-events.js'
+
+const HEARTBEAT_MS = 15_000
+
+const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
+  for (const schema of [Scan, ScanError, ScanWithErrors, ScanProgress, LibraryCounts, ScanStatus]) fastify.addSchema(schema)
+
+  // Clients (and curl -X POST -H 'content-type: application/json') often send no body at all.
+  const json = fastify.getDefaultJsonParser('error', 'error')
+  fastify.removeContentTypeParser('application/json')
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, {})
+    json(request, body as string, done)
+  })
+
+  fastify.post('/api/scan/start', {
+    schema: {
+      tags: ['scan'],
+      summary: 'Start a scan of the media folder',
+      description: 'Queues a scan and answers 202 with it. Only one scan runs at a time: while one is queued or ' +
+        'running, this returns that scan instead of starting another. 503 when the job queue (Redis) is down.',
+      body: ScanStartBody,
+      response: { 202: Type.Ref(Scan), ...errors(400, 401, 415, 503) }
+    },
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {}
+    }
+  }, async (_request, reply) => {
+    const { scan } = await fastify.scanner.start()
+    return reply.code(202).send(scan)
+  })
+
+  fastify.get('/api/scan/status', {
+    schema: {
+      tags: ['scan'],
+      summary: 'The latest scan, its progress and library counts',
+      description: '`scan` is the most recent scan (running or finished), null before the first one.',
+      response: { 200: Type.Ref(ScanStatus), ...errors(401, 503) }
+    }
+  }, async () => fastify.scanner.status())
+
+  fastify.get('/api/scans/:id', {
+    schema: {
+      tags: ['scan'],
+      summary: 'One scan with the files it could not index',
+      description: 'Each error names a library-relative path and why it failed or was skipped.',
+      params: IdParams,
+      response: { 200: Type.Ref(ScanWithErrors), ...errors(400, 401, 404, 503) }
+    }
+  }, async (request) => {
+    const scan = await fastify.scanner.get(request.params.id)
+    if (scan === null) throw fastify.httpErrors.notFound(`No scan with id ${request.params.id}`)
+    return scan
+  })
+
+  const open = new Set<ServerResponse>()
+  fastify.addHook('preClose', async () => {
+    // Event streams never end by themselves; a closing server ends them.
+    for (const res of open) res.end()
+  })
+
+  fastify.get('/api/scan/events', {
+    schema: {
+      tags: ['scan'],
+      summary: 'Live scan events (Server-Sent Events)',
+      description: 'A text/event-stream of unnamed messages (only `data:` lines, so EventSource.onmessage ' +
+        'receives them). Each carries JSON with `type`: `scan:start`, `scan:progress` (a few per second at most), ' +
+        '`track:indexed` (with `track`, a Track), `scan:complete` (with `stats`) or `scan:error` (with `message`). ' +
+        'Events from scans run by any process arrive here. A `: ping` comment line keeps idle proxies open.',
+      produces: ['text/event-stream'],
+      response: {
+        200: { description: 'The event stream', content: { 'text/event-stream': { schema: ScanEventsStream } } },
+        ...errors(401, 503)
+      }
+    }
+  }, async (request, reply) => {
+    const pending: ScanEvent[] = []
+    let res: ServerResponse | null = null
+    const write = (event: ScanEvent): void => {
+      if (res === null) pending.push(event)
+      else res.write(`data: ${JSON.stringify(event)}\n\n`)
+    }
+    const unsubscribe = await fastify.scanEvents.subscribe(write)
+
+    reply.hijack()
+    res = reply.raw
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no'
+    })
+    res.write(': connected\n\n')
+    for (const event of pending.splice(0)) write(event)
+    open.add(res)
+    const heartbeat = setInterval(() => res?.write(': ping\n\n'), HEARTBEAT_MS)
+    const cleanup = (): void => {
+      clearInterval(heartbeat)
+      unsubscribe()
+      if (res !== null) open.delete(res)
+    }
+    request.raw.once('close', cleanup)
+    res.once('close', cleanup)
+  })
+}
+
+export default scanRoutes

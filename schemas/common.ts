@@ -1,0 +1,23 @@
+import { Type, type Static } from '@sinclair/typebox'
+
+export const ErrorResponse = Type.Object({
+  statusCode: Type.Integer({ minimum: 400, maximum: 599 }),
+  error: Type.String({ description: 'HTTP reason phrase' }),
+  message: Type.String({ description: 'What went wrong, for a person to read' }),
+  code: Type.Optional(Type.String({ description: 'Machine-readable error code, when there is one' }))
+}, { $id: 'ErrorResponse', title: 'Error', description: 'The shape of every 4xx and 5xx response' })
+export type ErrorResponseT = Static<typeof ErrorResponse>
+
+export const ErrorRef = Type.Ref(ErrorResponse)
+
+export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+
+export const IdParams = Type.Object({ id: Uuid })
+export type IdParamsT = Static<typeof IdParams>
+
+// Shared error responses by status code, for route schemas to spread in.
+export function errors (...codes: Array<400 | 401 | 404 | 409 | 413 | 415 | 416 | 503>): Record<number, typeof ErrorRef> {
+  const out: Record<number, typeof ErrorRef> = {}
+  for (const code of codes) out[code] = ErrorRef
+  return out
+}

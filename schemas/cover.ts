@@ -1,0 +1,12 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { Uuid } from './common.js'
+
+export const CoverParams = Type.Object({ albumId: Uuid })
+export type CoverParamsT = Static<typeof CoverParams>
+
+export const CoverQuery = Type.Object({
+  size: Type.Optional(Type.Integer({ minimum: 16, maximum: 2048, description: 'Longest side in pixels; never enlarged' }))
+})
+export type CoverQueryT = Static<typeof CoverQuery>
+
+export const CoverImage = Type.String({ format: 'binary', description: 'The image bytes (image/jpeg, image/png, ...)' })
