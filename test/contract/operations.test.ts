@@ -1,0 +1,232 @@
+// The OpenAPI document is the truth: every documented operation is called at least once with a
+// request that succeeds and once with one that fails with a 4xx, and every response (JSON, SSE
+// and binary) is checked against what the document says for its status code.
+import t from 'tap'
+import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
+import type { OpenAPIV3 } from 'openapi-types'
+import type { LightMyRequestResponse } from 'fastify'
+import { tempDir, type TestApp } from '../helper.js'
+import { writeAudioFixture } from '../fixtures/audio.js'
+import { buildScanApp, scan } from '../fixtures/scan.js'
+import { ContractValidator } from './validator.js'
+
+interface Call {
+  method: string
+  url: string
+  headers?: Record<string, string>
+  payload?: string
+}
+
+const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000'
+const KEY = 'contract-key'
+const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64')
+
+t.test('every documented operation keeps its contract', async (t) => {
+  const media = await tempDir(t, 'sonantica-contract-media-')
+  await writeAudioFixture(join(media, 'The Beatles', 'Abbey Road'), 'mp3', {
+    cover: true,
+    tags: { title: 'Come Together', artist: 'The Beatles', album: 'Abbey Road', track: '1/17', date: '1969', genre: 'Rock' }
+  })
+  await writeAudioFixture(join(media, 'The Beatles', 'Abbey Road'), 'flac', {
+    tags: { title: 'Something', artist: 'The Beatles', album: 'Abbey Road', track: '2/17', date: '1969', genre: 'Rock' }
+  })
+  const folderAlbum = join(media, 'Sigur Rós', 'Takk')
+  await writeAudioFixture(folderAlbum, 'ogg', { tags: { title: 'Hoppípolla', artist: 'Sigur Rós', album: 'Takk', date: '2005' } })
+  await writeFile(join(folderAlbum, 'cover.png'), PNG_1PX)
+  await writeAudioFixture(join(media, 'Nobody', 'Bare'), 'wav', { tags: { title: 'Plain', artist: 'Nobody', album: 'Bare' } })
+
+  const { app } = await buildScanApp(t, { mediaPath: media })
+  const finished = await scan(app)
+  t.equal(finished.status, 'completed', 'the library is scanned')
+  const keyed = (await buildScanApp(t, { mediaPath: media, env: { API_KEY: KEY } })).app
+
+  const doc = (await app.inject('/docs/json')).json() as OpenAPIV3.Document
+  const validator = new ContractValidator(doc)
+
+  const tracks = (await app.inject('/api/library/tracks?limit=500')).json() as { tracks: Array<{ id: string, filePath: string, albumId: string, artistId: string, title: string }> }
+  const track = tracks.tracks.find((x) => x.title === 'Come Together')
+  const bare = tracks.tracks.find((x) => x.title === 'Plain')
+  const folder = tracks.tracks.find((x) => x.title === 'Hoppípolla')
+  if (track === undefined || bare === undefined || folder === undefined) throw new Error('scan did not index the fixtures')
+  const streamEtag = (await app.inject(`/api/stream/${track.id}`)).headers.etag as string
+  const coverEtag = (await app.inject(`/api/cover/${track.albumId}`)).headers.etag as string
+  const encodedPath = track.filePath.split('/').map(encodeURIComponent).join('/')
+
+  const json = (method: string, url: string, body: unknown): Call => ({ method, url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const streamCalls = (prefix: string, method: string): { ok: Call[], bad: Call[] } => ({
+    ok: [
+      { method, url: `${prefix}/${track.id}` },
+      { method, url: `${prefix}/${track.id}`, headers: { range: 'bytes=0-99' } },
+      { method, url: `${prefix}/${track.id}`, headers: { 'if-none-match': streamEtag } },
+      { method, url: `${prefix}/${encodedPath}` }
+    ],
+    bad: [
+      { method, url: `${prefix}/${NO_SUCH_ID}` },
+      { method, url: `${prefix}/no/such/file.mp3` },
+      { method, url: `${prefix}/${track.id}`, headers: { range: 'bytes=999999999-' } }
+    ]
+  })
+
+  const recipes: Record<string, { ok: Call[], bad: Call[] }> = {
+    'GET /health': { ok: [{ method: 'GET', url: '/health' }], bad: [] },
+    'GET /health/ready': { ok: [{ method: 'GET', url: '/health/ready' }], bad: [] },
+    'POST /api/scan/start': {
+      ok: [{ method: 'POST', url: '/api/scan/start' }, json('POST', '/api/scan/start', {})],
+      bad: [
+        { method: 'POST', url: '/api/scan/start', payload: '{not json', headers: { 'content-type': 'application/json' } },
+        { method: 'POST', url: '/api/scan/start', payload: 'x', headers: { 'content-type': 'text/plain' } }
+      ]
+    },
+    'GET /api/scan/status': { ok: [{ method: 'GET', url: '/api/scan/status' }], bad: [] },
+    'GET /api/scans/{id}': {
+      ok: [{ method: 'GET', url: `/api/scans/${finished.id}` }],
+      bad: [{ method: 'GET', url: '/api/scans/not-a-uuid' }, { method: 'GET', url: `/api/scans/${NO_SUCH_ID}` }]
+    },
+    'GET /api/scan/events': { ok: [], bad: [] },
+    'PUT /api/library/tracks/{id}/analysis': {
+      ok: [json('PUT', `/api/library/tracks/${track.id}/analysis`, { bpm: 120, key: 'C', energy: 0.8 })],
+      bad: [
+        json('PUT', `/api/library/tracks/${track.id}/analysis`, [1, 2]),
+        json('PUT', `/api/library/tracks/${NO_SUCH_ID}/analysis`, { bpm: 1 }),
+        json('PUT', '/api/library/tracks/nope/analysis', { bpm: 1 })
+      ]
+    },
+    'GET /api/stream/{filePath}': streamCalls('/api/stream', 'GET'),
+    'HEAD /api/stream/{filePath}': streamCalls('/api/stream', 'HEAD'),
+    'GET /stream/{filePath}': streamCalls('/stream', 'GET'),
+    'HEAD /stream/{filePath}': streamCalls('/stream', 'HEAD'),
+    'GET /api/library/tracks': {
+      ok: [
+        { method: 'GET', url: '/api/library/tracks' },
+        { method: 'GET', url: `/api/library/tracks?sort=year&order=desc&artistId=${track.artistId}&genre=Rock&year=1969&q=come&limit=5&offset=0` }
+      ],
+      bad: [{ method: 'GET', url: '/api/library/tracks?sort=nope' }, { method: 'GET', url: '/api/library/tracks?limit=1000000000' }, { method: 'GET', url: '/api/library/tracks?offset=-1' }]
+    },
+    'GET /api/library/tracks/{id}': {
+      ok: [{ method: 'GET', url: `/api/library/tracks/${track.id}` }],
+      bad: [{ method: 'GET', url: '/api/library/tracks/xyz' }, { method: 'GET', url: `/api/library/tracks/${NO_SUCH_ID}` }]
+    },
+    'PATCH /api/library/tracks/{id}': {
+      ok: [json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: true })],
+      bad: [
+        json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: 'yes' }),
+        json('PATCH', `/api/library/tracks/${track.id}`, { title: 'hacked' }),
+        json('PATCH', `/api/library/tracks/${NO_SUCH_ID}`, { isFavorite: true })
+      ]
+    },
+    'POST /api/library/tracks/{id}/played': {
+      ok: [{ method: 'POST', url: `/api/library/tracks/${track.id}/played` }],
+      bad: [{ method: 'POST', url: `/api/library/tracks/${NO_SUCH_ID}/played` }, { method: 'POST', url: '/api/library/tracks/1/played' }]
+    },
+    'GET /api/library/albums': {
+      ok: [{ method: 'GET', url: '/api/library/albums' }, { method: 'GET', url: `/api/library/albums?sort=year&order=desc&artistId=${track.artistId}&q=abbey` }],
+      bad: [{ method: 'GET', url: '/api/library/albums?sort=duration' }, { method: 'GET', url: '/api/library/albums?year=abc' }]
+    },
+    'GET /api/library/albums/{id}': {
+      ok: [{ method: 'GET', url: `/api/library/albums/${track.albumId}` }],
+      bad: [{ method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}` }, { method: 'GET', url: '/api/library/albums/abc' }]
+    },
+    'GET /api/library/albums/{id}/tracks': {
+      ok: [{ method: 'GET', url: `/api/library/albums/${track.albumId}/tracks` }],
+      bad: [{ method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/albums/${track.albumId}/tracks?limit=0` }]
+    },
+    'GET /api/library/artists': {
+      ok: [{ method: 'GET', url: '/api/library/artists' }, { method: 'GET', url: '/api/library/artists?sort=trackCount&order=desc&q=beat' }],
+      bad: [{ method: 'GET', url: '/api/library/artists?order=sideways' }]
+    },
+    'GET /api/library/artists/{id}': {
+      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}` }],
+      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}` }]
+    },
+    'GET /api/library/artists/{id}/albums': {
+      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/albums` }],
+      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/albums` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/albums?limit=1e309` }]
+    },
+    'GET /api/library/artists/{id}/tracks': {
+      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/tracks` }],
+      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/tracks?offset=-5` }]
+    },
+    'GET /api/library/search': {
+      ok: [{ method: 'GET', url: '/api/library/search?q=beatls' }, { method: 'GET', url: `/api/library/search?q=${encodeURIComponent('sigur ros')}&limit=5` }],
+      bad: [{ method: 'GET', url: '/api/library/search' }, { method: 'GET', url: '/api/library/search?q=a&limit=-1' }]
+    },
+    'GET /api/library/alphabet-index': {
+      ok: [{ method: 'GET', url: '/api/library/alphabet-index?type=tracks' }, { method: 'GET', url: '/api/library/alphabet-index?type=artists' }],
+      bad: [{ method: 'GET', url: '/api/library/alphabet-index?type=genres' }]
+    },
+    'GET /api/library/stats': { ok: [{ method: 'GET', url: '/api/library/stats' }], bad: [] },
+    'GET /api/cover/{albumId}': {
+      ok: [
+        { method: 'GET', url: `/api/cover/${track.albumId}` },
+        { method: 'GET', url: `/api/cover/${folder.albumId}` },
+        { method: 'GET', url: `/api/cover/${track.albumId}`, headers: { 'if-none-match': coverEtag } },
+        { method: 'GET', url: `/api/cover/${track.albumId}?size=64` }
+      ],
+      bad: [{ method: 'GET', url: `/api/cover/${bare.albumId}` }, { method: 'GET', url: '/api/cover/nope' }, { method: 'GET', url: `/api/cover/${track.albumId}?size=1` }]
+    }
+  }
+
+  const problems: string[] = []
+  const seen = new Map<string, Set<number>>()
+  const record = (key: string, call: Call, res: LightMyRequestResponse): void => {
+    const statuses = seen.get(key) ?? new Set<number>()
+    statuses.add(res.statusCode)
+    seen.set(key, statuses)
+    const found = validator.check({ method: call.method, url: call.url, status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: res.body })
+    problems.push(...found.map((p) => `${p} [${call.method} ${call.url}]`))
+    if (res.statusCode >= 500) problems.push(`${call.method} ${call.url} answered ${res.statusCode}`)
+  }
+  const send = async (target: TestApp, call: Call): Promise<LightMyRequestResponse> =>
+    await target.inject({ method: call.method as 'GET', url: call.url, headers: call.headers, payload: call.payload })
+
+  for (const op of validator.operations) {
+    const key = `${op.method} ${op.template}`
+    const recipe = recipes[key]
+    if (recipe === undefined) {
+      problems.push(`${key} is documented but the contract suite has no requests for it`)
+      continue
+    }
+    for (const call of recipe.ok) {
+      const res = await send(app, call)
+      if (res.statusCode >= 400) problems.push(`${call.method} ${call.url} was meant to succeed: ${res.statusCode} ${res.body.slice(0, 200)}`)
+      record(key, call, res)
+    }
+    for (const call of recipe.bad) {
+      const res = await send(app, call)
+      if (res.statusCode < 400 || res.statusCode >= 500) problems.push(`${call.method} ${call.url} was meant to fail with a 4xx: ${res.statusCode}`)
+      record(key, call, res)
+    }
+    // With API_KEY set, a request without it is refused, with a documented 401.
+    const documented401 = (op.operation.responses as Record<string, unknown>)['401'] !== undefined
+    if (documented401) {
+      const call = recipe.ok[0] ?? { method: op.method, url: op.template.replace(/\{[^}]+\}/g, NO_SUCH_ID) }
+      const res = await send(keyed, { ...call, headers: { ...call.headers, authorization: 'Bearer wrong' } })
+      t.equal(res.statusCode, 401, `${key} refuses a wrong API key`)
+      record(key, call, res)
+    }
+  }
+
+  // Server-Sent Events need a real socket: the stream never ends by itself.
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const controller = new AbortController()
+  const events = await fetch(`${address}/api/scan/events`, { signal: controller.signal })
+  record('GET /api/scan/events', { method: 'GET', url: '/api/scan/events' }, {
+    statusCode: events.status,
+    headers: { 'content-type': events.headers.get('content-type') ?? undefined },
+    body: ''
+  } as unknown as LightMyRequestResponse)
+  t.match(events.headers.get('content-type'), /^text\/event-stream/)
+  controller.abort()
+  const keyedEvents = await keyed.inject('/api/scan/events')
+  record('GET /api/scan/events', { method: 'GET', url: '/api/scan/events' }, keyedEvents)
+
+  t.same(problems, [], 'every response matches the document, and every request did what it was meant to')
+  for (const op of validator.operations) {
+    const key = `${op.method} ${op.template}`
+    const statuses = [...(seen.get(key) ?? [])]
+    t.ok(statuses.some((s) => s >= 200 && s < 300), `${key} succeeded at least once (${statuses.join(', ')})`)
+    const documents4xx = Object.keys(op.operation.responses).some((s) => /^4/.test(s))
+    if (documents4xx) t.ok(statuses.some((s) => s >= 400 && s < 500), `${key} failed with a 4xx at least once`)
+  }
+})

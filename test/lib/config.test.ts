@@ -1,0 +1,95 @@
+import t from 'tap'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ConfigError, loadConfig } from '../../lib/config.js'
+import { tempDir } from '../helper.js'
+
+t.test('defaults follow the design document', async (t) => {
+  const config = loadConfig({})
+  t.equal(config.port, 8080)
+  t.equal(config.host, '0.0.0.0')
+  t.equal(config.postgresUrl, null, 'no POSTGRES_URL means embedded PGlite')
+  t.equal(config.redisHost, null, 'no REDIS_HOST means in-process jobs')
+  t.equal(config.apiKey, null)
+  t.equal(config.runWorker, true)
+  t.equal(config.logLevel, 'info')
+  t.match(config.mediaPath, /media$/)
+  t.match(config.dataDir, /data$/)
+})
+
+t.test('every variable is read and typed', async (t) => {
+  const media = await tempDir(t)
+  const config = loadConfig({
+    PORT: '9000',
+    HOST: '127.0.0.1',
+    MEDIA_PATH: media,
+    POSTGRES_URL: 'postgres://u@db:5432/music',
+    DATA_DIR: media,
+    REDIS_HOST: 'redis',
+    REDIS_PORT: '6380',
+    API_KEY: 'secret',
+    LOG_LEVEL: 'WARN',
+    RUN_WORKER: 'false',
+    SCAN_INTERVAL: '3600',
+    STREAM_OFFLOAD: 'x-accel',
+    STREAM_OFFLOAD_PREFIX: '/internal'
+  })
+  t.match(config, {
+    port: 9000,
+    host: '127.0.0.1',
+    mediaPath: media,
+    postgresUrl: 'postgres://u@db:5432/music',
+    redisHost: 'redis',
+    redisPort: 6380,
+    apiKey: 'secret',
+    logLevel: 'warn',
+    runWorker: false,
+    scanIntervalSeconds: 3600,
+    streamOffload: 'x-accel',
+    streamOffloadPrefix: '/internal/'
+  })
+})
+
+t.test('empty values count as unset', async (t) => {
+  const config = loadConfig({ POSTGRES_URL: '', REDIS_HOST: '  ', API_KEY: '' })
+  t.equal(config.postgresUrl, null)
+  t.equal(config.redisHost, null)
+  t.equal(config.apiKey, null)
+})
+
+t.test('a bad value stops start-up with a message naming the variable', async (t) => {
+  const dir = await tempDir(t)
+  const file = join(dir, 'not-a-dir')
+  await writeFile(file, 'x')
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ PORT: 'abc' }, 'PORT', /PORT must be a whole number/],
+    [{ PORT: '70000' }, 'PORT', /PORT must be between/],
+    [{ REDIS_PORT: '-1' }, 'REDIS_PORT', /REDIS_PORT/],
+    [{ MEDIA_PATH: file }, 'MEDIA_PATH', /MEDIA_PATH is not a directory/],
+    [{ DATA_DIR: file }, 'DATA_DIR', /DATA_DIR is not a directory/],
+    [{ POSTGRES_URL: 'not a url' }, 'POSTGRES_URL', /POSTGRES_URL is not a URL/],
+    [{ POSTGRES_URL: 'mysql://x@y/z' }, 'POSTGRES_URL', /postgres:\/\//],
+    [{ REDIS_HOST: 'redis://host' }, 'REDIS_HOST', /REDIS_HOST/],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of/],
+    [{ RUN_WORKER: 'maybe' }, 'RUN_WORKER', /RUN_WORKER must be true or false/],
+    [{ SCAN_INTERVAL: '1h' }, 'SCAN_INTERVAL', /SCAN_INTERVAL/],
+    [{ STREAM_OFFLOAD: 'sendfile' }, 'STREAM_OFFLOAD', /STREAM_OFFLOAD must be one of/],
+    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX', /REDIS_PREFIX/]
+  ]
+  for (const [env, variable, message] of cases) {
+    let caught: unknown
+    try {
+      loadConfig(env)
+    } catch (err) {
+      caught = err
+    }
+    t.ok(caught instanceof ConfigError, `${JSON.stringify(env)} is refused`)
+    t.equal((caught as ConfigError).variable, variable, `${JSON.stringify(env)} names ${variable}`)
+    t.match((caught as ConfigError).message, message)
+  }
+})
+
+t.test('a media root that does not exist yet is accepted (a disk may mount later)', async (t) => {
+  const dir = await tempDir(t)
+  t.equal(loadConfig({ MEDIA_PATH: join(dir, 'later') }).mediaPath, join(dir, 'later'))
+})

@@ -1,0 +1,86 @@
+import t from 'tap'
+import { build, eachVariant } from '../../helper.js'
+import { seedLibrary } from '../../fixtures/seed-library.js'
+import { sampleTracks } from '../../fixtures/sample-library.js'
+import { ListCache } from '../../../lib/library/list-cache.js'
+import { listTracks } from '../../../lib/library/track-repo.js'
+import { listAlbums } from '../../../lib/library/album-repo.js'
+import { listArtists } from '../../../lib/library/artist-repo.js'
+import { TRACK_SORTS, ALBUM_SORTS, ARTIST_SORTS } from '../../../schemas/library.js'
+
+// Deep pages come from cached positions; with deepOffset 5 every page past the first few
+// takes that path, and must be exactly the page the index walk gives.
+t.test('deep pages from the cache equal pages walked in SQL, every sort and order', async (t) => {
+  await eachVariant(t, { redis: 'never' }, async (t, v) => {
+    const app = await build(t, { backend: v.backend })
+    const seeded = await seedLibrary(app.pg, sampleTracks())
+    const cache = new ListCache({ deepOffset: 5 })
+    const sigur = [...seeded.artistIds.entries()].find(([k]) => k === 'sigur ros')?.[1] as string
+    for (const order of ['asc', 'desc'] as const) {
+      for (const sort of TRACK_SORTS) {
+        for (const filter of [{}, { artistId: sigur }, { genre: 'Ambient' }]) {
+          for (const offset of [0, 5, 13, 40, 44, 45, 60]) {
+            const opts = { ...filter, sort, order, limit: 4, offset }
+            const direct = await listTracks(app.pg, opts)
+            const cached = await listTracks(app.pg, opts, cache)
+            t.same(cached, direct, `tracks ${sort} ${order} ${JSON.stringify(filter)} @${offset}`)
+          }
+        }
+      }
+      for (const sort of ALBUM_SORTS) {
+        for (const offset of [0, 6, 11, 14, 20]) {
+          const opts = { sort, order, limit: 3, offset }
+          t.same(await listAlbums(app.pg, opts, cache), await listAlbums(app.pg, opts), `albums ${sort} ${order} @${offset}`)
+        }
+      }
+      for (const sort of ARTIST_SORTS) {
+        for (const offset of [0, 3, 4, 5]) {
+          const opts = { sort, order, limit: 2, offset }
+          t.same(await listArtists(app.pg, opts, cache), await listArtists(app.pg, opts), `artists ${sort} ${order} @${offset}`)
+        }
+      }
+    }
+  })
+})
+
+t.test('a library change refreshes totals and positions; user state does not', async (t) => {
+  const app = await build(t)
+  const seeded = await seedLibrary(app.pg, sampleTracks())
+  const cache = new ListCache({ deepOffset: 10 })
+  const opts = { sort: 'title' as const, order: 'asc' as const, limit: 50, offset: 0 }
+  const deep = { ...opts, offset: 40, limit: 10 }
+  t.equal((await listTracks(app.pg, opts, cache)).total, 45)
+  t.equal((await listTracks(app.pg, deep, cache)).items.length, 5)
+
+  const version = await cache.fingerprint(app.pg)
+  const id = seeded.trackIds.get('Björk/Vespertine One/1.mp3') as string
+  await app.pg.query('UPDATE tracks SET play_count = play_count + 1, is_favorite = true WHERE id = $1', [id])
+  t.equal(await cache.fingerprint(app.pg), version, 'play counts and favourites leave the lists (and caches) alone')
+
+  await seedLibrary(app.pg, [{ path: 'new/1.mp3', title: 'Zebra', artist: 'Björk', album: 'Vespertine One' }])
+  t.not(await cache.fingerprint(app.pg), version)
+  t.equal((await listTracks(app.pg, opts, cache)).total, 46, 'a new track counts at once')
+  const page = await listTracks(app.pg, deep, cache)
+  t.equal(page.total, 46)
+  t.equal(page.items.at(-1)?.title, 'Zebra', 'and has its place in deep pages')
+
+  await app.pg.query(`UPDATE tracks SET title = 'Aardvark', title_key = 'aardvark' WHERE file_path = 'new/1.mp3'`)
+  t.equal((await listTracks(app.pg, { ...opts, limit: 1 }, cache)).items[0].title, 'Aardvark', 'a retitled track moves')
+  t.not((await listTracks(app.pg, deep, cache)).items.at(-1)?.title, 'Aardvark')
+
+  await app.pg.query(`DELETE FROM tracks WHERE file_path = 'new/1.mp3'`)
+  t.equal((await listTracks(app.pg, deep, cache)).total, 45, 'a removed track leaves the total')
+})
+
+t.test('the change log compacts itself without losing a change', async (t) => {
+  const app = await build(t)
+  await seedLibrary(app.pg, sampleTracks().slice(0, 3))
+  const cache = new ListCache()
+  await app.pg.query('INSERT INTO library_changes SELECT FROM generate_series(1, 1200)')
+  const before = await cache.fingerprint(app.pg)
+  const { rows } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM library_changes')
+  t.equal(rows[0].n, 1, 'compacted to one row')
+  const after = await cache.fingerprint(app.pg)
+  t.not(after, before, 'compaction moves the version on')
+  t.equal(await cache.fingerprint(app.pg), after, 'and it then holds still')
+})

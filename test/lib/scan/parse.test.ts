@@ -1,0 +1,45 @@
+import t from 'tap'
+import { join } from 'node:path'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { stat } from 'node:fs/promises'
+import { parseFile } from 'music-metadata'
+import { parseAudio } from '../../../lib/scan/parse.js'
+import { createParsePool } from '../../../lib/scan/parse-pool.js'
+import { normaliseTags } from '../../../lib/scan/tags.js'
+import { writeAudioFixture } from '../../fixtures/audio.js'
+import { tempDir } from '../../helper.js'
+
+const run = promisify(execFile)
+
+// The scanner reads each file's head and tail once and serves the parser from them; files whose
+// tags, cover or index lie beyond that head must still read exactly as music-metadata's parseFile.
+t.test('files larger than the cached head read the same tags as parseFile, on the main thread and in parse threads', async (t) => {
+  const root = await tempDir(t)
+  const tags = { title: 'Long Song', artist: 'Ann', album: 'Big', track: '3/9', date: '1999', genre: 'Jazz' }
+  // M4A from ffmpeg keeps its 'moov' index at the end of the file; 40 s of FLAC is well over 64 KiB.
+  await writeAudioFixture(root, 'm4a', { name: 'moov-at-end', seconds: 40, tags })
+  await writeAudioFixture(root, 'flac', { name: 'long', seconds: 40, tags })
+  // An MP3 whose ID3v2 tag holds a ~300 KB cover: the tag ends far past the cached head.
+  const noise = join(root, 'noise.png')
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'nullsrc=s=320x320,geq=random(1)*255:random(1)*255:random(1)*255', '-frames:v', '1', noise])
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=5', '-i', noise,
+    '-map', '0:a', '-map', '1:v', '-c:v', 'png', '-disposition:v', 'attached_pic', '-c:a', 'libmp3lame', '-id3v2_version', '3',
+    ...Object.entries({ title: 'Covered', artist: 'Ann', album: 'Big', track: '1' }).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]),
+    join(root, 'big-cover.mp3')])
+  t.ok((await stat(join(root, 'big-cover.mp3'))).size > 200_000, 'the cover makes the tag larger than the cached head')
+
+  const files = ['moov-at-end.m4a', 'long.flac', 'big-cover.mp3']
+  const pool = createParsePool(2)
+  t.teardown(() => pool.close())
+  const threaded = await pool.parse(root, files.map((path) => ({ path, size: 0, mtimeMs: 0 })))
+  for (const [i, file] of files.entries()) {
+    const expected = normaliseTags(await parseFile(join(root, file), { skipCovers: false, duration: false }), file)
+    t.same(await parseAudio(join(root, file), file), { kind: 'track', tags: expected }, `${file} on the main thread`)
+    t.same(threaded[i], { kind: 'track', tags: expected }, `${file} in a parse thread`)
+  }
+  const covered = threaded[2]
+  t.ok(covered.kind === 'track' && covered.tags.hasCover && covered.tags.title === 'Covered', 'the large cover is found past the head')
+  const m4a = threaded[0]
+  t.ok(m4a.kind === 'track' && m4a.tags.duration !== null && m4a.tags.duration > 39, 'the duration comes from the index at the end')
+})

@@ -1,0 +1,50 @@
+import t from 'tap'
+import { mkdir, symlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { tempDir } from '../../helper.js'
+import { isAudioPath, AUDIO_EXTENSIONS } from '../../../lib/scan/audio-files.js'
+import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from '../../../lib/scan/walk.js'
+
+t.test('every listed extension is audio, in any case', async (t) => {
+  for (const ext of ['mp3', 'mp2', 'mp1', 'aac', 'm4a', 'm4b', 'mp4', 'flac', 'ogg', 'oga', 'opus', 'spx', 'wav', 'bwf', 'aif', 'aiff', 'aifc', 'wma', 'asf', 'ape', 'wv', 'mpc', 'dsf', 'dff', 'mka', 'webm', 'weba']) {
+    t.ok(isAudioPath(`Dir/Song.${ext}`), ext)
+    t.ok(isAudioPath(`Dir/Song.${ext.toUpperCase()}`), ext.toUpperCase())
+  }
+  t.equal(AUDIO_EXTENSIONS.size, 27)
+  for (const name of ['cover.jpg', 'notes.txt', 'song.mp3.part', 'mp3', 'dir.flac/readme', '.flac']) t.notOk(isAudioPath(name), name)
+})
+
+t.test('the walk skips hidden entries, non-audio files and links out of the root', async (t) => {
+  const root = await tempDir(t)
+  const outside = await tempDir(t)
+  await mkdir(join(root, 'A', 'B'), { recursive: true })
+  await mkdir(join(root, '.cache'), { recursive: true })
+  await writeFile(join(root, 'A', 'B', '01.flac'), 'x')
+  await writeFile(join(root, 'A', 'B', 'Cover.JPG'), 'img')
+  await writeFile(join(root, 'A', 'B', 'folder.png'), 'img')
+  await writeFile(join(root, 'A', 'readme.txt'), 'x')
+  await writeFile(join(root, '.cache', 'x.mp3'), 'x')
+  await writeFile(join(root, 'A', '.hidden.mp3'), 'x')
+  await writeFile(join(outside, 'secret.mp3'), 'x')
+  await mkdir(join(outside, 'dir'))
+  await writeFile(join(outside, 'dir', 'more.mp3'), 'x')
+  await symlink(join(outside, 'secret.mp3'), join(root, 'escape.mp3'))
+  await symlink(join(outside, 'dir'), join(root, 'escape-dir'))
+  await symlink(join(root, 'A', 'B', '01.flac'), join(root, 'inside-link.flac'))
+
+  const result: WalkResult = { folderCovers: new Map() }
+  const real = await resolveRoot(root)
+  const files = []
+  for await (const f of walkAudio(real, result)) files.push(f)
+  t.same(files.map((f) => f.path).sort(), ['A/B/01.flac', 'inside-link.flac'])
+  t.equal(files[0].size, 1)
+  t.ok(Number.isInteger(files[0].mtimeMs))
+  t.same([...result.folderCovers], [['A/B', 'A/B/Cover.JPG']], 'cover.* wins over folder.*')
+})
+
+t.test('a missing root or a file as root is refused', async (t) => {
+  const root = await tempDir(t)
+  await t.rejects(resolveRoot(join(root, 'nope')), RootUnavailableError)
+  await writeFile(join(root, 'file'), 'x')
+  await t.rejects(resolveRoot(join(root, 'file')), RootUnavailableError)
+})

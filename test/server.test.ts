@@ -1,0 +1,76 @@
+import t from 'tap'
+import { testEnv } from './helper.js'
+import { join } from 'node:path'
+import { spawnEntry, startServer } from './fixtures/server-process.js'
+import { writeAudioFixture } from './fixtures/audio.js'
+
+t.test('the server process serves, then exits 0 on SIGTERM after closing cleanly', async (t) => {
+  const { env } = await testEnv(t)
+  const server = await startServer(t, env)
+  const res = await fetch(`${server.url}/health`)
+  t.equal(res.status, 200)
+  t.same(await res.json(), { status: 'ok', service: 'sonantica-core', version: '0.1.0' })
+  t.equal((await fetch(`${server.url}/health/ready`)).status, 200)
+
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0, 'exit code 0')
+  t.match(server.output(), /shutting down/)
+  await t.rejects(fetch(`${server.url}/health`), 'no longer accepting connections')
+})
+
+t.test('SIGINT shuts down the same way', async (t) => {
+  const { env } = await testEnv(t)
+  const server = await startServer(t, env)
+  server.child.kill('SIGINT')
+  t.equal(await server.exited, 0)
+})
+
+t.test('a malformed variable stops start-up with one line naming it', async (t) => {
+  const { env } = await testEnv(t)
+  for (const [name, value] of [['PORT', 'abc'], ['LOG_LEVEL', 'chatty'], ['POSTGRES_URL', 'nope']]) {
+    const proc = spawnEntry('server.ts', { ...env, [name]: value })
+    t.equal(await proc.exited, 1, `${name}=${value} exits 1`)
+    const lines = proc.output().trim().split('\n')
+    t.equal(lines.length, 1, 'one line')
+    t.match(lines[0], new RegExp(`^Invalid configuration: ${name} `), 'naming the variable')
+  }
+})
+
+t.test('the embedded database keeps the library and user state across a restart', async (t) => {
+  const { env, mediaPath } = await testEnv(t)
+  await writeAudioFixture(join(mediaPath, 'Artist', 'Album'), 'mp3', { tags: { title: 'Kept', artist: 'Artist', album: 'Album' } })
+
+  const first = await startServer(t, env)
+  const started = await fetch(`${first.url}/api/scan/start`, { method: 'POST' })
+  t.equal(started.status, 202)
+  for (let i = 0; i < 200; i++) {
+    const status = await (await fetch(`${first.url}/api/scan/status`)).json() as { isScanning: boolean }
+    if (!status.isScanning) break
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  const list = await (await fetch(`${first.url}/api/library/tracks`)).json() as { tracks: Array<{ id: string, title: string }> }
+  t.equal(list.tracks.length, 1)
+  const id = list.tracks[0].id
+  const patched = await fetch(`${first.url}/api/library/tracks/${id}`, {
+    method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ isFavorite: true })
+  })
+  t.equal(patched.status, 200)
+  first.child.kill('SIGTERM')
+  t.equal(await first.exited, 0)
+
+  const second = await startServer(t, env)
+  const track = await (await fetch(`${second.url}/api/library/tracks/${id}`)).json() as { title: string, isFavorite: boolean }
+  t.match(track, { title: 'Kept', isFavorite: true }, 'the same track, still a favourite, after a restart')
+  second.child.kill('SIGTERM')
+  t.equal(await second.exited, 0)
+})
+
+t.test('a worker process explains what it needs instead of running somewhere useless', async (t) => {
+  const { env } = await testEnv(t)
+  const noRedis = spawnEntry('worker.ts', env)
+  t.equal(await noRedis.exited, 1)
+  t.match(noRedis.output(), /worker\.ts needs REDIS_HOST/)
+  const embedded = spawnEntry('worker.ts', { ...env, REDIS_HOST: '127.0.0.1' })
+  t.equal(await embedded.exited, 1)
+  t.match(embedded.output(), /worker\.ts needs POSTGRES_URL/)
+})
