@@ -1,0 +1,93 @@
+// Library API under load: starts the real service (LOG_LEVEL=warn) on the benchmark database
+// made by bench/seed-db.ts and drives it with autocannon at 16 connections.
+//   npm run bench:seed-db && npm run bench:library
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import { BENCH_DB_URL } from './seed-db.js'
+
+const PORT = Number(process.env.BENCH_PORT ?? 18_081)
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+interface Scenario {
+  name: string
+  paths: string[]
+  target: string
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'tracks offset 0', paths: ['/api/library/tracks?limit=50'], target: 'p99 < 25 ms' },
+  { name: 'tracks offset 90000', paths: ['/api/library/tracks?limit=50&offset=90000'], target: '<= 2x offset 0' },
+  { name: 'albums sort=year', paths: ['/api/library/albums?sort=year'], target: 'p99 < 25 ms' },
+  {
+    name: 'search',
+    // A typo, a partial word, two accent-free artists, two words.
+    paths: ['electirc', 'midnigh', 'sigur ros', 'beyonce', 'velvet ocean'].map((q) => `/api/library/search?q=${encodeURIComponent(q)}`),
+    target: 'p95 < 50 ms'
+  }
+]
+
+async function waitForHealth (url: string, child: ReturnType<typeof spawn>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`)
+    try {
+      if ((await fetch(url)).ok) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error('service did not become healthy')
+}
+
+async function measure (base: string, scenario: Scenario): Promise<autocannon.Result> {
+  return autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: scenario.paths.map((path) => ({ method: 'GET', path }))
+  })
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'sonantica-bench-'))
+const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server.ts')], {
+  cwd: ROOT,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: {
+    ...process.env,
+    POSTGRES_URL: BENCH_DB_URL,
+    DATA_DIR: dataDir,
+    MEDIA_PATH: dataDir,
+    LOG_LEVEL: 'warn',
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    SCAN_ON_START: 'false',
+    RUN_WORKER: 'false'
+  }
+})
+try {
+  const base = `http://127.0.0.1:${PORT}`
+  await waitForHealth(`${base}/health/ready`, child)
+  // One short warm-up pass: JIT, connection pool, caches.
+  for (const s of SCENARIOS) await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests: s.paths.map((path) => ({ method: 'GET', path })) })
+
+  const rows: string[] = []
+  for (const scenario of SCENARIOS) {
+    const r = await measure(base, scenario)
+    const errors = r.errors + r.non2xx
+    rows.push(`| ${scenario.name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p90} | ${r.latency.p97_5} | ${r.latency.p99} | ${errors} | ${scenario.target} |`)
+  }
+  process.stdout.write([
+    `${CONNECTIONS} connections, ${DURATION} s each, latencies in ms (p97.5 stands in for p95: it bounds it from above)`,
+    '| scenario | req/s | p50 | p90 | p97.5 | p99 | errors | target |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows
+  ].join('\n') + '\n')
+} finally {
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.once('exit', resolve))
+  await rm(dataDir, { recursive: true, force: true })
+}
