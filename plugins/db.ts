@@ -45,6 +45,12 @@ export default fp(async (fastify) => {
   await fastify.register(fastifyPostgres, options)
   // An idle client losing its server emits 'error' on the pool; unhandled, that kills the process.
   fastify.pg.pool.on('error', (err) => fastify.log.warn({ err }, 'database connection lost'))
+  // A checked-out client has no pool listener: a server that goes away between two queries of a
+  // transaction makes it emit 'error' with nobody listening, which would also kill the process.
+  // Its next query fails, and the pool discards it on release.
+  fastify.pg.pool.on('connect', (client) => {
+    client.on('error', (err) => fastify.log.warn({ err }, 'database connection lost while in use'))
+  })
 
   const result = await migrate(fastify.pg.pool)
   if (result.applied.length > 0) {
