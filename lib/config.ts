@@ -20,6 +20,7 @@ export interface Config {
   scanOnStart: boolean
   scanBatchSize: number
   jobLockMs: number
+  responseCacheMb: number
   streamOffload: StreamOffload
   streamOffloadPrefix: string
 }
@@ -37,7 +38,7 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
   'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
-  'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX'
+  'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -133,6 +134,7 @@ export function loadConfig (env: Env = process.env): Config {
     scanOnStart: boolean(env, 'SCAN_ON_START', true),
     scanBatchSize: integer(env, 'SCAN_BATCH_SIZE', 250, 1, 10_000),
     jobLockMs: integer(env, 'JOB_LOCK_MS', 30_000, 1000, 3_600_000),
+    responseCacheMb: integer(env, 'RESPONSE_CACHE_MB', 32, 0, 4096),
     streamOffload: oneOf(env, 'STREAM_OFFLOAD', OFFLOADS, 'none'),
     streamOffloadPrefix: offloadPrefix.endsWith('/') ? offloadPrefix : `${offloadPrefix}/`
   }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fresh from 'fresh'
-import { errors } from '../schemas/common.js'
+import { NotModified, errors } from '../schemas/common.js'
 import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
 import { findCoverSource } from '../lib/library/album-repo.js'
 import { CoverCache } from '../lib/cover/cover-cache.js'
@@ -21,7 +21,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: CoverQuery,
       response: {
         200: { description: 'The image', content: { 'image/*': { schema: CoverImage } } },
-        304: { description: 'The cached copy (If-None-Match) is still current', type: 'null' },
+        304: NotModified,
         ...errors(400, 404, 503)
       }
     }

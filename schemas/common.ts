@@ -21,3 +21,6 @@ export function errors (...codes: Array<400 | 401 | 404 | 409 | 413 | 415 | 416 
   for (const code of codes) out[code] = ErrorRef
   return out
 }
+
+// For responses that carry an ETag: the client's copy (If-None-Match) is still current.
+export const NotModified = { description: 'The copy the client holds (If-None-Match) is still current', type: 'null' } as const

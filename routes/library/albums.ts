@@ -1,18 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { IdParams, errors } from '../../schemas/common.js'
+import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Album, AlbumList, AlbumListQuery, PagingOnlyQuery, TrackList } from '../../schemas/library.js'
 import { albumExists, findAlbumById, listAlbums } from '../../lib/library/album-repo.js'
 import { listTracks } from '../../lib/library/track-repo.js'
 
 const albums: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/albums', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'List albums',
       description: 'Pages of albums in a stable order (ties broken by id). Filters combine with AND.',
       querystring: AlbumListQuery,
-      response: { 200: Type.Ref(AlbumList), ...errors(400, 503) }
+      response: { 200: Type.Ref(AlbumList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request) => {
     const { limit, offset, sort = 'title', order, ...filter } = request.query
@@ -36,12 +37,13 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get('/albums/:id/tracks', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'An album\'s tracks, in disc/track order',
       params: IdParams,
       querystring: PagingOnlyQuery,
-      response: { 200: Type.Ref(TrackList), ...errors(400, 404, 503) }
+      response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 404, 503) }
     }
   }, async (request) => {
     const { id } = request.params

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { IdParams, errors } from '../../schemas/common.js'
+import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { AlbumList, Artist, ArtistList, ArtistListQuery, PagingOnlyQuery, TrackList } from '../../schemas/library.js'
 import { artistExists, findArtistById, listArtists } from '../../lib/library/artist-repo.js'
 import { listAlbums } from '../../lib/library/album-repo.js'
@@ -8,12 +8,13 @@ import { listTracks } from '../../lib/library/track-repo.js'
 
 const artists: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/artists', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'List artists',
       description: 'Pages of artists in a stable order (ties broken by id).',
       querystring: ArtistListQuery,
-      response: { 200: Type.Ref(ArtistList), ...errors(400, 503) }
+      response: { 200: Type.Ref(ArtistList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request) => {
     const { limit, offset, sort = 'name', order = 'asc', q } = request.query
@@ -35,12 +36,13 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get('/artists/:id/albums', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'The albums whose album artist this is, oldest first',
       params: IdParams,
       querystring: PagingOnlyQuery,
-      response: { 200: Type.Ref(AlbumList), ...errors(400, 404, 503) }
+      response: { 200: Type.Ref(AlbumList), 304: NotModified, ...errors(400, 404, 503) }
     }
   }, async (request) => {
     const { id } = request.params
@@ -51,12 +53,13 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.get('/artists/:id/tracks', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'The artist\'s tracks, by album then disc/track',
       params: IdParams,
       querystring: PagingOnlyQuery,
-      response: { 200: Type.Ref(TrackList), ...errors(400, 404, 503) }
+      response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 404, 503) }
     }
   }, async (request) => {
     const { id } = request.params

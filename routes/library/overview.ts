@@ -1,28 +1,30 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { errors } from '../../schemas/common.js'
+import { NotModified, errors } from '../../schemas/common.js'
 import { AlphabetIndex, AlphabetQuery, LibraryStats, SearchQuery, SearchResult } from '../../schemas/library.js'
 import { search } from '../../lib/library/search-repo.js'
 import { alphabetIndex, libraryStats } from '../../lib/library/stats-repo.js'
 
 const overview: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/search', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'Search tracks, albums and artists',
       description: 'Case- and accent-insensitive, tolerant of small typos and partial words; best matches first.',
       querystring: SearchQuery,
-      response: { 200: Type.Ref(SearchResult), ...errors(400, 503) }
+      response: { 200: Type.Ref(SearchResult), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request) => search(fastify.pg, request.query.q, request.query.limit))
 
   fastify.get('/alphabet-index', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'Where each first letter starts in a list',
       description: 'Offsets into the default sort of tracks (title), albums (title) or artists (name).',
       querystring: AlphabetQuery,
-      response: { 200: Type.Ref(AlphabetIndex), ...errors(400, 503) }
+      response: { 200: Type.Ref(AlphabetIndex), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request) => alphabetIndex(fastify.pg, request.query.type))
 

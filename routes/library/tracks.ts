@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
-import { IdParams, errors } from '../../schemas/common.js'
+import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
 import { findTrackById } from '../../lib/library/track-row.js'
 import { listTracks, recordPlay, setFavorite } from '../../lib/library/track-repo.js'
@@ -9,13 +9,14 @@ const TrackRef = Type.Ref(Track)
 
 const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/tracks', {
+    config: { libraryResponse: true },
     schema: {
       tags: ['library'],
       summary: 'List tracks',
       description: 'Pages of tracks in a stable order (ties broken by id). Filters combine with AND. ' +
         'With albumId and no sort, tracks come in disc/track order.',
       querystring: TrackListQuery,
-      response: { 200: Type.Ref(TrackList), ...errors(400, 503) }
+      response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request) => {
     const { limit, offset, sort, order, ...filter } = request.query
