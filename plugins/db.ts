@@ -7,6 +7,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import type { PoolConfig } from 'pg'
 import { migrate } from '../lib/migrate.js'
 import { withTimeout } from '../lib/dependency-errors.js'
+import { SEARCH_SESSION_SETTINGS } from '../lib/library/search-repo.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -50,6 +51,8 @@ export default fp(async (fastify) => {
   // Its next query fails, and the pool discards it on release.
   fastify.pg.pool.on('connect', (client) => {
     client.on('error', (err) => fastify.log.warn({ err }, 'database connection lost while in use'))
+    // Queued before any query the pool hands this client out for.
+    client.query(SEARCH_SESSION_SETTINGS).catch(() => {})
   })
 
   const result = await migrate(fastify.pg.pool)

@@ -27,6 +27,12 @@ const ARTISTS: Kind = { from: 'artists a', id: 'a.id', name: 'a.name_key', searc
 
 const CANDIDATES = 300
 
+// pg_trgm's default word-similarity threshold (0.6) misses a swapped pair of letters in a short
+// word: "electirc" is 0.56 from "electric", "vespretine" 0.47 from "vespertine". At 0.45 both
+// are found; nonsense still matches nothing, and the fuzzy tier ranks closest first anyway.
+// Set on every database session (plugins/db.ts), since `<%` reads it from there.
+export const SEARCH_SESSION_SETTINGS = 'SET pg_trgm.word_similarity_threshold = 0.45'
+
 async function rankedIds (db: Queryable, kind: Kind, query: string, limit: number): Promise<string[]> {
   const e = escapeLike(query)
   const { from, id, name, search, order } = kind

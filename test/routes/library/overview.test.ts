@@ -33,6 +33,8 @@ t.test('search: case, accents, typos, partial words, best first', async (t) => {
     t.equal((await search('SIGUR RÓS')).artists[0]?.name, 'Sigur Rós', 'upper case and accents alike')
     t.equal((await search('bjo')).artists[0]?.name, 'Björk', 'a partial word finds the artist')
     t.equal((await search('hoppipola')).tracks[0]?.title.startsWith('Hoppípolla'), true, 'a typo in a title')
+    t.equal((await search('vespretine')).albums[0]?.title.startsWith('Vespertine'), true, 'two letters swapped')
+    t.equal((await search('nian simone')).artists[0]?.name, 'Nina Simone', 'letters swapped in a name of two words')
 
     const beatles = await search('beatles')
     t.equal(beatles.tracks[0]?.title, 'Beatles Forever', 'a title starting with the query ranks before other matches')
