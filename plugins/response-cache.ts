@@ -1,6 +1,7 @@
 // Serves library responses that have not changed since they were last computed (see
 // lib/library/response-cache.ts), with an ETag so players can revalidate for a 304. Routes opt
 // in with `config: { libraryResponse: true }`.
+import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import fresh from 'fresh'
 import { ResponseCache } from '../lib/library/response-cache.js'
@@ -19,6 +20,12 @@ declare module 'fastify' {
   }
 }
 
+// Only the validator goes to fresh(), which would treat the request's `Cache-Control: no-cache`
+// (sent by fetch() when revalidating) as a reload and never answer 304.
+function stillCurrent (request: FastifyRequest, etag: string): boolean {
+  return fresh({ 'if-none-match': request.headers['if-none-match'] }, { etag })
+}
+
 export default fp(async (fastify) => {
   const cache = new ResponseCache(fastify.config.responseCacheMb * 1024 * 1024)
   fastify.decorate('responseCache', cache)
@@ -34,7 +41,7 @@ export default fp(async (fastify) => {
       return
     }
     reply.header('etag', hit.etag).header('cache-control', 'no-cache')
-    if (fresh(request.headers, { etag: hit.etag })) return await reply.code(304).send()
+    if (stillCurrent(request, hit.etag)) return await reply.code(304).send()
     return await reply.type('application/json; charset=utf-8').send(hit.body)
   })
 
@@ -43,7 +50,7 @@ export default fp(async (fastify) => {
     if (version === null || reply.statusCode !== 200 || typeof payload !== 'string') return payload
     const entry = cache.set(version, request.url, payload)
     reply.header('etag', entry.etag).header('cache-control', 'no-cache')
-    if (!fresh(request.headers, { etag: entry.etag })) return payload
+    if (!stillCurrent(request, entry.etag)) return payload
     reply.code(304)
     return ''
   })

@@ -15,12 +15,14 @@ import type { GuardedFile } from '../lib/path-guard.js'
 const LOOKUP_TTL_MS = 2000
 
 const NOT_FOUND = { statusCode: 404, error: 'Not Found', message: 'Track not found' }
+const PRECONDITION_FAILED = { statusCode: 412, error: 'Precondition Failed', message: 'The file has changed since the validator you sent (If-Match / If-Unmodified-Since)' }
 
 const DESCRIPTION = 'Streams a track\'s audio with HTTP byte ranges (RFC 9110). No Range: 200 with the ' +
   'whole file. One range (`bytes=0-99`, `bytes=100-`, `bytes=-500`): 206 with `Content-Range`. ' +
   'Several ranges: 200 with the whole file (no multipart). A malformed Range header is ignored ' +
   '(200). A range past the end: 416 with `Content-Range: bytes */SIZE`. `If-Range` (ETag or date) ' +
   'that no longer matches: 200 with the whole file. `If-None-Match` / `If-Modified-Since`: 304. ' +
+  '`If-Match` / `If-Unmodified-Since` that the current file fails (a resumed download of a changed file): 412. ' +
   'HEAD answers the same headers without a body. The file is resolved inside the media root on ' +
   'every request and its current size is used; an indexed file that is gone, or a path that ' +
   'would leave the media root, is a 404. With an API key set, pass it as `Authorization: Bearer` ' +
@@ -30,7 +32,7 @@ const response = {
   200: StreamWhole,
   206: StreamPartial,
   304: StreamNotModified,
-  ...errors(400, 401, 404, 416, 503)
+  ...errors(400, 401, 404, 412, 416, 503)
 }
 
 // Closes the descriptor unless a stream has taken it over (fd set to -1). Closing a read-only
@@ -74,6 +76,10 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
     const plan = planResponse(request.headers, { stats: file.stats, contentType })
     reply.code(plan.status).headers(plan.headers)
 
+    if (plan.status === 412) {
+      release(file)
+      return reply.type('application/json; charset=utf-8').send(PRECONDITION_FAILED)
+    }
     if (plan.status === 304 || plan.status === 416 || request.method === 'HEAD' || plan.length === 0) {
       release(file)
       if (plan.status !== 416) return reply.send()

@@ -16,7 +16,7 @@ export const IdParams = Type.Object({ id: Uuid })
 export type IdParamsT = Static<typeof IdParams>
 
 // Shared error responses by status code, for route schemas to spread in.
-export function errors (...codes: Array<400 | 401 | 404 | 409 | 413 | 415 | 416 | 503>): Record<number, typeof ErrorRef> {
+export function errors (...codes: Array<400 | 401 | 404 | 409 | 412 | 413 | 415 | 416 | 503>): Record<number, typeof ErrorRef> {
   const out: Record<number, typeof ErrorRef> = {}
   for (const code of codes) out[code] = ErrorRef
   return out

@@ -1,5 +1,5 @@
 // Decides, from the request's conditional and Range headers and the file's current stat, what
-// a stream response is: 304, 200 (whole file), 206 (one range) or 416. Grammar and comparison
+// a stream response is: 412, 304, 200 (whole file), 206 (one range) or 416. Grammar and comparison
 // rules come from range-parser, fresh and etag; this file only orders them per RFC 9110.
 import type { Stats } from 'node:fs'
 import etag from 'etag'
@@ -23,6 +23,7 @@ export type Headers = Record<string, string>
 
 export type ResponsePlan =
   | { status: 304, headers: Headers }
+  | { status: 412, headers: Headers }
   | { status: 416, headers: Headers }
   | { status: 200 | 206, headers: Headers, start: number, end: number, length: number }
 
@@ -43,6 +44,20 @@ function ifRangeMatches (ifRange: string, tag: string, lastModified: string): bo
   return !Number.isNaN(date) && date === Date.parse(lastModified)
 }
 
+// RFC 9110 §13.2.2: If-Match (strong comparison, or `*` for any current file), or else
+// If-Unmodified-Since. A download manager resuming a file sends these so that a file changed
+// since its first part was fetched fails with 412 instead of splicing two versions together.
+function preconditionFails (req: RequestFacts, tag: string, mtime: Date): boolean {
+  const ifMatch = single(req['if-match'])
+  if (ifMatch !== undefined) {
+    const tags = ifMatch.split(',').map((value) => value.trim())
+    return !tags.includes('*') && !tags.includes(tag)
+  }
+  const ifUnmodifiedSince = Date.parse(single(req['if-unmodified-since']) ?? '')
+  // HTTP dates have whole seconds.
+  return !Number.isNaN(ifUnmodifiedSince) && Math.floor(mtime.getTime() / 1000) * 1000 > ifUnmodifiedSince
+}
+
 export function planResponse (req: RequestFacts, file: FileFacts): ResponsePlan {
   const { size, mtime } = file.stats
   const tag = entityTag(file.stats)
@@ -54,6 +69,8 @@ export function planResponse (req: RequestFacts, file: FileFacts): ResponsePlan 
     'last-modified': lastModified,
     'cache-control': CACHE_CONTROL
   }
+
+  if (preconditionFails(req, tag, mtime)) return { status: 412, headers }
 
   // Only the validators go to fresh(): it treats a request's `Cache-Control: no-cache` as a reload,
   // but fetch() adds that to every request with If-None-Match, and as the origin server we

@@ -100,6 +100,23 @@ t.test('byte ranges, validators and HEAD over a real socket', async (t) => {
       t.equal(res.status, 200, `If-Range ${ifRange}: whole file`)
       t.ok(Buffer.from(await res.arrayBuffer()).equals(bytes))
     }
+
+    // A resumed download names the version it started with; a changed file must not be spliced.
+    for (const ifMatch of [etag, `"other", ${etag}`, '*']) {
+      const res = await fetch(url, { headers: { range: 'bytes=10-19', 'if-match': ifMatch } })
+      t.equal(res.status, 206, `If-Match ${ifMatch}: the range`)
+      t.ok(Buffer.from(await res.arrayBuffer()).equals(bytes.subarray(10, 20)))
+    }
+    for (const headers of [{ 'if-match': '"stale-tag"' }, { 'if-match': `W/${etag}` }, { 'if-unmodified-since': old }] as Array<Record<string, string>>) {
+      const res = await fetch(url, { headers: { range: 'bytes=10-19', ...headers } })
+      t.equal(res.status, 412, `${JSON.stringify(headers)}: 412`)
+      t.match(await res.json(), { statusCode: 412, error: 'Precondition Failed' })
+    }
+    const unmodified = await fetch(url, { headers: { range: 'bytes=10-19', 'if-unmodified-since': lastModified } })
+    t.equal(unmodified.status, 206, 'If-Unmodified-Since the current date: the range')
+    await unmodified.arrayBuffer()
+    t.equal((await fetch(url, { headers: { 'if-match': '"stale-tag"', 'if-unmodified-since': lastModified } })).status, 412,
+      'If-Match decides when both are sent')
   })
 
   await t.test('HEAD: same headers, no body', async (t) => {

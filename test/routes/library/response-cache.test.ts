@@ -29,6 +29,8 @@ t.test('a repeated request gets the same response and ETag; a matching If-None-M
       const revalidated = await app.inject({ url, headers: { 'if-none-match': etag } })
       t.equal(revalidated.statusCode, 304, `${url}: still current`)
       t.equal(revalidated.body, '', 'with no body')
+      const reloaded = await app.inject({ url, headers: { 'if-none-match': etag, 'cache-control': 'no-cache' } })
+      t.equal(reloaded.statusCode, 304, `${url}: as fetch() revalidates`)
       const other = await app.inject({ url, headers: { 'if-none-match': '"something-else"' } })
       t.equal(other.statusCode, 200, 'another ETag gets the body')
     }
