@@ -1,25 +1,34 @@
 // Soak: 200 concurrent clients mixing list, search, cover and ranged stream requests for 60 s
 // against a real server process and a library of real files, while a full rescan runs.
-// Records requests served, errors, p99 latency, and the server's RSS and open descriptors at
-// start and end.
+// Records requests served, errors, p99 latency, and the server's RSS, V8 heap and open
+// descriptors: at start and end, and every few seconds in between (a table), so a longer run
+// tells a plateau from a leak.
 //   npm run bench:soak
 //   SOAK_TRACKS=20000 SOAK_CLIENTS=200 SOAK_SECONDS=60 SOAK_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/sonantica_soak npm run bench:soak
+//   BENCH_SECONDS=300 npm run bench:soak                   (a longer run; SOAK_SECONDS wins if both are set)
+//   SOAK_SAMPLE_SECONDS=5                                   (seconds between samples)
+//   SOAK_HEAP_SNAPSHOTS=<dir> SOAK_SNAPSHOT_SECONDS=60      (heap snapshots after a full GC, at the start,
+//                                                            every N s of load and at the end; each pauses the server)
 import { spawn, execFile } from 'node:child_process'
 import { link, mkdir, mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { recreateDatabase } from './recreate-database.js'
+import type { ProbeReply, ProbeRequest, ProbeSample } from './soak-probe.js'
 
 const run = promisify(execFile)
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const TRACKS = Number(process.env.SOAK_TRACKS ?? 20_000)
 const CLIENTS = Number(process.env.SOAK_CLIENTS ?? 200)
-const SECONDS = Number(process.env.SOAK_SECONDS ?? 60)
+const SECONDS = Number(process.env.SOAK_SECONDS ?? process.env.BENCH_SECONDS ?? 60)
+const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 5)
+const SNAPSHOT_DIR = process.env.SOAK_HEAP_SNAPSHOTS ?? null
+const SNAPSHOT_SECONDS = Number(process.env.SOAK_SNAPSHOT_SECONDS ?? 60)
 // SOAK_RESCAN=0 runs the same load with no rescan, to tell the rescan's memory from the load's.
 const RESCAN = process.env.SOAK_RESCAN !== '0'
 const DB_URL = process.env.SOAK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/sonantica_soak'
@@ -52,7 +61,14 @@ async function makeLibrary (root: string): Promise<string[]> {
   return sources
 }
 
-interface Server { pid: number, url: string, stop: () => Promise<number | null> }
+interface Server {
+  pid: number
+  url: string
+  stop: () => Promise<number | null>
+  // Asks the probe preloaded into the server (bench/soak-probe.ts).
+  probe: <R extends ProbeReply>(req: DistributiveOmit<ProbeRequest, 'id'>) => Promise<R>
+}
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -70,19 +86,29 @@ async function startServer (env: Record<string, string>): Promise<Server> {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   env = { ...env, PORT: String(port) }
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/soak-probe.ts', 'server.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, SOAK_PROBE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
+  let nextId = 0
+  const waiting = new Map<number, (reply: ProbeReply) => void>()
+  child.on('message', (reply: ProbeReply) => { waiting.get(reply.id)?.(reply); waiting.delete(reply.id) })
+  const probe = async <R extends ProbeReply>(req: DistributiveOmit<ProbeRequest, 'id'>): Promise<R> => {
+    const id = nextId++
+    return await new Promise<R>((resolve) => {
+      waiting.set(id, resolve as (reply: ProbeReply) => void)
+      child.send({ ...req, id })
+    })
+  }
   let out = ''
-  child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   for (let i = 0; i < 1200; i++) {
     const up = await fetch(`${url}/health`).then((r) => r.ok, () => false)
     if (up) {
-      return { pid: child.pid as number, url, stop: async () => { child.kill('SIGTERM'); return await exited } }
+      return { pid: child.pid as number, url, probe, stop: async () => { child.kill('SIGTERM'); return await exited } }
     }
     if (child.exitCode !== null) break
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -95,6 +121,23 @@ async function processStats (pid: number): Promise<{ rssMb: number, fds: number 
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0)
   return { rssMb: Math.round(rssKb / 102.4) / 10, fds: (await readdir(`/proc/${pid}/fd`)).length }
 }
+
+interface Sample extends ProbeSample { t: number, fds: number, requests: number, rescan: string }
+
+const COLUMNS: Array<[string, (s: Sample) => string]> = [
+  ['t (s)', (s) => String(s.t)],
+  ['RSS MB', (s) => s.rssMb.toFixed(1)],
+  ['heap used MB', (s) => s.heapUsedMb.toFixed(1)],
+  ['heap total MB', (s) => s.heapTotalMb.toFixed(1)],
+  ['external MB', (s) => s.externalMb.toFixed(1)],
+  ['fds', (s) => String(s.fds)],
+  ['handles', (s) => String(s.handles)],
+  ['requests', (s) => String(s.requests)],
+  ['rescan', (s) => s.rescan]
+]
+const row = (cells: string[]): string => `| ${cells.join(' | ')} |`
+const header = (): string => `${row(COLUMNS.map(([name]) => name))}\n${row(COLUMNS.map(() => '---'))}`
+const formatSample = (s: Sample): string => row(COLUMNS.map(([, cell]) => cell(s)))
 
 async function getJson<T> (url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, init)
@@ -151,9 +194,57 @@ async function main (): Promise<void> {
     // Every file changes (one mtime per shared inode), so the rescan re-reads all of them.
     const later = new Date(Date.now() + 60_000)
     if (RESCAN) for (const s of sources) await utimes(s, later, later)
-    const before = await processStats(server.pid)
+    const srv = server
+    const samples: Sample[] = []
+    let served = 0
+    let loadStarted = Date.now()
+    let rescanState = RESCAN ? 'queued' : '-'
+    const sample = async (): Promise<Sample> => {
+      const [stats, probed] = await Promise.all([processStats(srv.pid), srv.probe<{ id: number, sample: ProbeSample }>({ type: 'sample' })])
+      const s = { t: Math.round((Date.now() - loadStarted) / 1000), ...probed.sample, ...stats, requests: served, rescan: rescanState }
+      samples.push(s)
+      console.log(formatSample(s))
+      return s
+    }
+    const snapshot = async (label: string): Promise<void> => {
+      if (SNAPSHOT_DIR === null) return
+      await mkdir(SNAPSHOT_DIR, { recursive: true })
+      const path = join(SNAPSHOT_DIR, `soak-${label}.heapsnapshot`)
+      const reply = await srv.probe<{ id: number, path: string, ms: number }>({ type: 'snapshot', path, gc: true })
+      console.log(`heap snapshot ${reply.path} (${reply.ms} ms, server paused)`)
+    }
+
+    // The initial scan's parse threads are let go a second after indexing pauses; the first
+    // sample must not count them, or start and end would not compare like with like.
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const load = (): string => loadavg().map((l) => l.toFixed(2)).join(', ')
+    const loadBefore = load()
+    await snapshot('0000s')
+    console.log(`load average before the load: ${loadBefore}`)
+    console.log(header())
+    loadStarted = Date.now()
+    const before = await sample()
     const rescanId = RESCAN ? (await getJson<{ id: string }>(`${base}/api/scan/start`, { method: 'POST' })).id : null
     const rescanStarted = Date.now()
+    let sampling = true
+    const sampler = (async () => {
+      let nextSnapshot = SNAPSHOT_SECONDS
+      while (sampling) {
+        await new Promise((resolve) => setTimeout(resolve, SAMPLE_SECONDS * 1000))
+        if (!sampling) break
+        if (rescanId !== null && rescanState !== 'completed' && rescanState !== 'failed') {
+          const scan = await getJson<{ status: string, scan: { status: string } | null, progress: { processed: number, total: number } }>(`${base}/api/scan/status`)
+            .catch(() => null)
+          if (scan !== null) rescanState = scan.scan?.status === 'running' ? `${scan.progress.processed}/${scan.progress.total}` : scan.scan?.status ?? '?'
+        }
+        await sample()
+        const elapsed = (Date.now() - loadStarted) / 1000
+        if (elapsed >= nextSnapshot && elapsed < SECONDS) {
+          await snapshot(`${String(Math.round(elapsed)).padStart(4, '0')}s`)
+          nextSnapshot += SNAPSHOT_SECONDS
+        }
+      }
+    })()
 
     const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS })
     const latencies: number[] = []
@@ -177,6 +268,7 @@ async function main (): Promise<void> {
         if (!ok) errors.push(`${kind}: ${r.status} ${r.error ?? ''}`)
         latencies.push(r.ms)
         byKind[kind]++
+        served++
       }
     }
     await Promise.all(Array.from({ length: CLIENTS }, client))
@@ -186,13 +278,18 @@ async function main (): Promise<void> {
     const rescan = rescanId === null ? null : await waitForScan(base, rescanId)
     const rescanTail = Math.round((Date.now() - t0) / 1000)
     const rescanTotal = Math.round((Date.now() - rescanStarted) / 1000)
-    // Let idle keep-alive sockets and finished jobs settle before the second sample.
+    if (rescan !== null) rescanState = rescan.status
+    sampling = false
+    await sampler
+    // Let idle keep-alive sockets and finished jobs settle before the last sample.
     await new Promise((resolve) => setTimeout(resolve, 2000))
-    const after = await processStats(server.pid)
+    const after = await sample()
+    await snapshot('end')
 
     latencies.sort((a, b) => a - b)
     const q = (p: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10
     const summary = {
+      loadAverage: { before: loadBefore, after: load() },
       tracks: TRACKS,
       clients: CLIENTS,
       seconds: SECONDS,
@@ -205,8 +302,12 @@ async function main (): Promise<void> {
       p99ms: q(0.99),
       maxMs: q(1),
       rescan: rescan === null ? null : { status: rescan.status, updated: rescan.updated, filesSeen: rescan.filesSeen, atEndOfSoak: rescanStatus.progress, finishedSecondsAfterSoak: rescanTail, totalSeconds: rescanTotal },
-      server: { start: before, end: after }
+      server: {
+        start: { rssMb: before.rssMb, heapUsedMb: before.heapUsedMb, fds: before.fds },
+        end: { rssMb: after.rssMb, heapUsedMb: after.heapUsedMb, fds: after.fds }
+      }
     }
+    console.log(`\nsamples every ${SAMPLE_SECONDS} s (t from the start of the load, which lasted ${SECONDS} s)\n${header()}\n${samples.map(formatSample).join('\n')}\n`)
     console.log(JSON.stringify(summary, null, 2))
     const code = await server.stop()
     server = null

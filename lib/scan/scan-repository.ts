@@ -131,15 +131,17 @@ export async function markRunning (db: Queryable, id: string): Promise<ScanRow |
   return rows[0] ?? null
 }
 
-export async function recordWalkProgress (db: Queryable, id: string, filesSeen: number, queued: number, currentFile: string | null): Promise<void> {
-  await db.query('UPDATE scans SET files_seen = $2, total = processed + $3, current_file = $4 WHERE id = $1',
-    [id, filesSeen, queued, currentFile])
+// `total` is absolute: the files this run has queued plus what earlier runs of the scan had
+// indexed. (processed + queued would count twice every batch indexed while the walk goes on.)
+export async function recordWalkProgress (db: Queryable, id: string, filesSeen: number, total: number, currentFile: string | null): Promise<void> {
+  await db.query('UPDATE scans SET files_seen = $2, total = $3, current_file = $4 WHERE id = $1',
+    [id, filesSeen, total, currentFile])
 }
 
-export async function startIndexingPhase (db: Queryable, id: string, filesSeen: number, toIndex: number): Promise<ScanRow | null> {
+export async function startIndexingPhase (db: Queryable, id: string, filesSeen: number, total: number): Promise<ScanRow | null> {
   const { rows } = await db.query<ScanRow>(
-    `UPDATE scans SET phase = 'indexing', files_seen = $2, total = processed + $3 WHERE id = $1 RETURNING ${SCAN_COLUMNS}`,
-    [id, filesSeen, toIndex])
+    `UPDATE scans SET phase = 'indexing', files_seen = $2, total = $3 WHERE id = $1 RETURNING ${SCAN_COLUMNS}`,
+    [id, filesSeen, total])
   return rows[0] ?? null
 }
 
