@@ -32,13 +32,17 @@ export default fp(async (fastify) => {
       // (connection refused), so requests get their 503 without hanging.
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
-      statement_timeout: 30_000
+      statement_timeout: 30_000,
+      // Session settings travel in the startup packet: no extra round trip per connection.
+      options: Object.entries(SEARCH_SESSION_SETTINGS).map(([name, value]) => `-c ${name}=${value}`).join(' ')
     }
   } else {
     const dir = `${dataDir}/pglite`
     await mkdir(dir, { recursive: true })
     pglite = new PGlite(dir, { extensions: { pg_trgm } })
     await pglite.waitReady
+    // One session for the life of the process, so a session setting holds for every query.
+    for (const [name, value] of Object.entries(SEARCH_SESSION_SETTINGS)) await pglite.query('SELECT set_config($1, $2, false)', [name, value])
     // PGlite is single-connection: one pooled client, shared in turn.
     options = { ...createPgConfig(pglite), max: 1 } as PoolConfig
   }
@@ -51,8 +55,6 @@ export default fp(async (fastify) => {
   // Its next query fails, and the pool discards it on release.
   fastify.pg.pool.on('connect', (client) => {
     client.on('error', (err) => fastify.log.warn({ err }, 'database connection lost while in use'))
-    // Queued before any query the pool hands this client out for.
-    client.query(SEARCH_SESSION_SETTINGS).catch(() => {})
   })
 
   const result = await migrate(fastify.pg.pool)

@@ -31,7 +31,7 @@ const CANDIDATES = 300
 // word: "electirc" is 0.56 from "electric", "vespretine" 0.47 from "vespertine". At 0.45 both
 // are found; nonsense still matches nothing, and the fuzzy tier ranks closest first anyway.
 // Set on every database session (plugins/db.ts), since `<%` reads it from there.
-export const SEARCH_SESSION_SETTINGS = 'SET pg_trgm.word_similarity_threshold = 0.45'
+export const SEARCH_SESSION_SETTINGS: Readonly<Record<string, string>> = { 'pg_trgm.word_similarity_threshold': '0.45' }
 
 async function rankedIds (db: Queryable, kind: Kind, query: string, limit: number): Promise<string[]> {
   const e = escapeLike(query)
