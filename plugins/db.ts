@@ -1,9 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import fp from 'fastify-plugin'
 import fastifyPostgres from '@fastify/postgres'
-import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import type { PGlite } from '@electric-sql/pglite'
 import type { PoolConfig } from 'pg'
 import { migrate } from '../lib/migrate.js'
 import { withTimeout } from '../lib/dependency-errors.js'
@@ -34,10 +31,13 @@ export default fp(async (fastify) => {
       statement_timeout: 30_000
     }
   } else {
-    const dir = `${dataDir}/pglite`
-    await mkdir(dir, { recursive: true })
-    pglite = new PGlite(dir, { extensions: { pg_trgm } })
-    await pglite.waitReady
+    // Loaded only when used, so a PostgreSQL installation does not carry it in memory.
+    const [{ openPglite }, { createPgConfig }] = await Promise.all([
+      import('../lib/pglite.js'), import('@electric-sql/pglite/node-postgres')
+    ])
+    pglite = await openPglite(`${dataDir}/pglite`, {
+      onWarning: (err, message) => fastify.log.warn({ err }, message)
+    })
     // PGlite is single-connection: one pooled client, shared in turn.
     options = { ...createPgConfig(pglite), max: 1 } as PoolConfig
   }
