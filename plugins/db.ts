@@ -1,9 +1,6 @@
-import { mkdir } from 'node:fs/promises'
 import fp from 'fastify-plugin'
 import fastifyPostgres from '@fastify/postgres'
-import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
-import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import type { PGlite } from '@electric-sql/pglite'
 import type { PoolConfig } from 'pg'
 import { migrate } from '../lib/migrate.js'
 import { withTimeout } from '../lib/dependency-errors.js'
@@ -37,10 +34,13 @@ export default fp(async (fastify) => {
       options: Object.entries(SEARCH_SESSION_SETTINGS).map(([name, value]) => `-c ${name}=${value}`).join(' ')
     }
   } else {
-    const dir = `${dataDir}/pglite`
-    await mkdir(dir, { recursive: true })
-    pglite = new PGlite(dir, { extensions: { pg_trgm } })
-    await pglite.waitReady
+    // Loaded only when used, so a PostgreSQL installation does not carry it in memory.
+    const [{ openPglite }, { createPgConfig }] = await Promise.all([
+      import('../lib/pglite.js'), import('@electric-sql/pglite/node-postgres')
+    ])
+    pglite = await openPglite(`${dataDir}/pglite`, {
+      onWarning: (err, message) => fastify.log.warn({ err }, message)
+    })
     // One session for the life of the process, so a session setting holds for every query.
     for (const [name, value] of Object.entries(SEARCH_SESSION_SETTINGS)) await pglite.query('SELECT set_config($1, $2, false)', [name, value])
     // PGlite is single-connection: one pooled client, shared in turn.

@@ -1,7 +1,6 @@
 import fp from 'fastify-plugin'
 import type { JobQueue } from '../lib/queue/job-queue.js'
 import { createMemoryQueue } from '../lib/queue/memory-queue.js'
-import { createBullQueue } from '../lib/queue/bullmq-queue.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,11 +12,13 @@ declare module 'fastify' {
 export default fp(async (fastify) => {
   const { redisHost, redisPort, redisPrefix, jobLockMs } = fastify.config
   let lastError = ''
+  // BullMQ (and ioredis under it) is loaded only with Redis: without it, its code (~7 MB resident)
+  // would sit unused in every in-process installation.
   const queue = redisHost === null
     ? createMemoryQueue({
       onError: (name, jobId, err) => fastify.log.error({ err, queue: name, jobId }, 'job failed')
     })
-    : createBullQueue({
+    : (await import('../lib/queue/bullmq-queue.js')).createBullQueue({
       host: redisHost,
       port: redisPort,
       prefix: redisPrefix,

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import { withTimeout } from '../lib/dependency-errors.js'
 
 declare module 'fastify' {
@@ -21,6 +21,9 @@ export default fp(async (fastify) => {
     return
   }
 
+  // Loaded only when configured: the Redis client stack costs a few MB of resident memory that an
+  // installation without Redis has no use for.
+  const { Redis } = await import('ioredis')
   const client = new Redis({
     host: redisHost,
     port: redisPort,

@@ -14,7 +14,7 @@ export const Scan = Type.Object({
   added: Count,
   updated: Count,
   removed: Count,
-  failed: Type.Integer({ minimum: 0, description: 'Files that could not be read (see the scan\'s errors)' }),
+  failed: Type.Integer({ minimum: 0, description: 'Files that could not be indexed (see the scan\'s errors); a file that failed before and has not changed (same size and modification time) is counted again without being read' }),
   skipped: Type.Integer({ minimum: 0, description: 'Files without an audio stream (video only)' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'Why the scan failed or was aborted' })
 }, { $id: 'Scan' })

@@ -9,9 +9,9 @@ import { isDependencyDown } from '../dependency-errors.js'
 import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
 import { parseAudio, type ParseOutcome } from './parse.js'
 import {
-  filterChanged, upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds,
-  type FileStamp, type ParsedFile, type FileProblem
+  upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds, type FileStamp, type ParsedFile
 } from './track-repository.js'
+import { compareWithLibrary, reportKnownProblems, forgetMissing, type FileProblem } from './unindexed-files.js'
 import {
   markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
 } from './scan-repository.js'
@@ -130,8 +130,9 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
       jobIds.push(await queue.add<IndexJobData>('index', { scanId, files }))
     }
     const compare = async (): Promise<void> => {
-      const changed = await filterChanged(pool, compareBuffer)
+      const { changed, known } = await compareWithLibrary(pool, compareBuffer)
       compareBuffer = []
+      await reportKnownProblems(pool, scanId, known)
       toIndex += changed.length
       for (const file of changed) {
         indexBuffer.push(file)
@@ -164,6 +165,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
 
     const tidy = Date.now()
     const removed = await removeMissing(pool, seen)
+    await forgetMissing(pool, seen)
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers)
     timings.tidyMs = Date.now() - tidy
@@ -209,15 +211,16 @@ async function abort (deps: JobDeps, scanId: string, message: string): Promise<v
 
 export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<void> {
   const { pool, queue, events, mediaPath } = deps
-  // A retried batch (its worker died) skips what the first attempt already committed.
-  const files = await filterChanged(pool, data.files)
+  // A retried batch (its worker died) skips what the first attempt already committed, failures
+  // included (they were listed and counted then).
+  const { changed: files } = await compareWithLibrary(pool, data.files)
   const outcomes = await deps.parse(mediaPath, files)
   const parsed: ParsedFile[] = []
   const problems: FileProblem[] = []
   outcomes.forEach((outcome, i) => {
     const file = files[i]
     if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })
-    else problems.push({ path: file.path, message: outcome.reason, skipped: outcome.kind === 'skipped' })
+    else problems.push({ ...file, message: outcome.reason, skipped: outcome.kind === 'skipped', remember: outcome.kind === 'skipped' || !outcome.transient })
   })
   const result = await upsertBatch(pool, data.scanId, parsed, problems)
 

@@ -9,7 +9,9 @@ import { hasAudioStream, normaliseTags, type TrackTags } from './tags.js'
 export type ParseOutcome =
   | { kind: 'track', tags: TrackTags }
   | { kind: 'skipped', reason: string }
-  | { kind: 'failed', reason: string }
+  // transient: an I/O error (permissions, a failing disk) that may go away with the file
+  // untouched, so it is not remembered as a property of the file.
+  | { kind: 'failed', reason: string, transient: boolean }
 
 async function parseFile (absPath: string, options: IOptions): Promise<IAudioMetadata> {
   const tokenizer = await CachedFileTokenizer.open(absPath, !isMainThread)
@@ -26,7 +28,7 @@ export async function parseAudio (absPath: string, relPath: string): Promise<Par
     if (!hasAudioStream(metadata)) {
       return VIDEO_CAPABLE.has(extensionOf(relPath))
         ? { kind: 'skipped', reason: 'skipped: no audio stream (video only)' }
-        : { kind: 'failed', reason: 'no audio stream found' }
+        : { kind: 'failed', reason: 'no audio stream found', transient: false }
     }
     if (metadata.format.duration === undefined) {
       metadata = await parseFile(absPath, { skipCovers: false, duration: true })
@@ -34,6 +36,8 @@ export async function parseAudio (absPath: string, relPath: string): Promise<Par
     return { kind: 'track', tags: normaliseTags(metadata, relPath) }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
-    return { kind: 'failed', reason: message.slice(0, 500) || 'unreadable file' }
+    // Node's system errors name the call that failed; the parser's own errors are about content.
+    const transient = typeof (err as NodeJS.ErrnoException | undefined)?.syscall === 'string'
+    return { kind: 'failed', reason: message.slice(0, 500) || 'unreadable file', transient }
   }
 }

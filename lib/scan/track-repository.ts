@@ -5,23 +5,11 @@ import { fold, sortKey } from '../text-fold.js'
 import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } from '../library/track-row.js'
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
+import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
 export interface ParsedFile extends FileStamp { tags: TrackTags }
-
-export interface FileProblem { path: string, message: string, skipped: boolean }
-
-// The files among `files` whose size or mtime differ from the library (or that are new).
-export async function filterChanged (db: Queryable, files: FileStamp[]): Promise<FileStamp[]> {
-  if (files.length === 0) return []
-  const { rows } = await db.query<{ file_path: string, file_size: string, file_mtime_ms: string }>(
-    'SELECT file_path, file_size, file_mtime_ms FROM tracks WHERE file_path = ANY($1::text[])',
-    [files.map((f) => f.path)])
-  const known = new Map<string, string>()
-  for (const r of rows) known.set(r.file_path, `${r.file_size}:${r.file_mtime_ms}`)
-  return files.filter((f) => known.get(f.path) !== `${f.size}:${f.mtimeMs}`)
-}
 
 interface UpsertResult { id: string, file_path: string, inserted: boolean }
 
@@ -74,6 +62,7 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
     await client.query('BEGIN')
     let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
     if (files.length > 0) outcome = await writeTracks(client, files)
+    await recordOutcomes(client, problems, files.map((f) => f.path))
     if (problems.length > 0) {
       await client.query(
         'INSERT INTO scan_errors (scan_id, path, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',

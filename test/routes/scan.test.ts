@@ -1,5 +1,5 @@
 import t from 'tap'
-import { mkdir, rename, rm, writeFile, appendFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, writeFile, appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { eachVariant, tempDir } from '../helper.js'
 import { writeAudioFixture, writeVideoOnlyFixture, touch, type AudioFormat } from '../fixtures/audio.js'
@@ -184,6 +184,61 @@ t.test('corrupt files are recorded and the scan goes on; APE and DSF count as au
     const errors = (await app.inject(`/api/scans/${done.id}`)).json().errors as Array<{ path: string, message: string }>
     t.same(errors.map((e) => e.path).sort(), ['UPPER.DSF', 'garbage.mp3', 'truncated.flac', 'unknown.ape'])
     t.ok(errors.every((e) => e.message.length > 0), 'each error says why')
+  })
+})
+
+t.test('a file that could not be indexed is not read again until it changes, and is still reported', async (t) => {
+  await eachVariant(t, { redis: 'never' }, async (t, v) => {
+    const { app, pg, env } = await buildScanApp(t, { backend: v.backend })
+    const media = env.MEDIA_PATH as string
+    const good = await writeAudioFixture(media, 'mp3', { name: 'good', tags: { title: 'Good' } })
+    const goodBytes = await readFile(good)
+    // Garbage exactly as long as a valid MP3: swapped for the real thing later, size unchanged.
+    const swapped = join(media, 'swapped.mp3')
+    await writeFile(swapped, Buffer.alloc(goodBytes.length, 7))
+    // Whole seconds: utimes takes seconds as a double, so a millisecond part may not survive it.
+    const mtime = new Date('2024-01-02T03:04:05Z')
+    await touch(swapped, mtime)
+    await writeFile(join(media, 'truncated.flac'), Buffer.from('fLaC\0\0\0\x22'))
+    await writeFile(join(media, 'gone.mp3'), Buffer.alloc(1000, 9))
+    await writeVideoOnlyFixture(media, 'clip')
+    const errorsOf = async (id: string): Promise<Map<string, string>> => {
+      const body = (await app.inject(`/api/scans/${id}`)).json() as { errors: Array<{ path: string, message: string }> }
+      return new Map(body.errors.map((e) => [e.path, e.message]))
+    }
+    const remembered = async (): Promise<string[]> =>
+      (await pg.query('SELECT path FROM unindexed_files ORDER BY path')).rows.map((r: { path: string }) => r.path)
+
+    const first = await scan(app)
+    t.match(first, { status: 'completed', filesSeen: 5, added: 1, failed: 3, skipped: 1 })
+    const firstErrors = await errorsOf(first.id)
+    t.same([...firstErrors.keys()].sort(), ['clip.mp4', 'gone.mp3', 'swapped.mp3', 'truncated.flac'])
+    t.same(await remembered(), ['clip.mp4', 'gone.mp3', 'swapped.mp3', 'truncated.flac'], 'each is kept with its size and mtime')
+
+    // Valid audio now, but with the size and mtime the garbage had: a scan that read it would index it.
+    await writeFile(swapped, goodBytes)
+    await touch(swapped, mtime)
+    await rm(join(media, 'gone.mp3'))
+    const second = await scan(app)
+    t.match(second, { status: 'completed', filesSeen: 4, added: 0, updated: 0, failed: 2, skipped: 1 }, 'still counted as failed and skipped')
+    const secondErrors = await errorsOf(second.id)
+    t.same([...secondErrors.keys()].sort(), ['clip.mp4', 'swapped.mp3', 'truncated.flac'], 'and listed in this scan\'s errors')
+    for (const path of ['clip.mp4', 'swapped.mp3', 'truncated.flac']) {
+      t.equal(secondErrors.get(path), `${firstErrors.get(path) as string} (unchanged since it could not be indexed; not read again)`, `${path}: the first reason, marked as not read again`)
+    }
+    t.same([...(await tracksByPath(pg)).keys()], ['good.mp3'], 'the unchanged file was not read')
+    t.same(await remembered(), ['clip.mp4', 'swapped.mp3', 'truncated.flac'], 'a removed file is forgotten')
+
+    // Any change to the file makes the next scan read it again.
+    await touch(swapped, new Date(mtime.getTime() + 5000))
+    await appendFile(join(media, 'truncated.flac'), Buffer.from([0]))
+    const third = await scan(app)
+    t.match(third, { status: 'completed', added: 1, failed: 1, skipped: 1 })
+    t.same([...(await tracksByPath(pg)).keys()], ['good.mp3', 'swapped.mp3'], 'the changed file is indexed')
+    const thirdErrors = await errorsOf(third.id)
+    t.notMatch(thirdErrors.get('truncated.flac'), /not read again/, 'the changed corrupt file was read again')
+    t.match(thirdErrors.get('clip.mp4'), /not read again/)
+    t.same(await remembered(), ['clip.mp4', 'truncated.flac'], 'an indexed file is no longer remembered')
   })
 })
 

@@ -2,7 +2,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { stat } from 'node:fs/promises'
+import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { parseFile } from 'music-metadata'
 import { parseAudio } from '../../../lib/scan/parse.js'
 import { createParsePool } from '../../../lib/scan/parse-pool.js'
@@ -42,4 +42,23 @@ t.test('files larger than the cached head read the same tags as parseFile, on th
   t.ok(covered.kind === 'track' && covered.tags.hasCover && covered.tags.title === 'Covered', 'the large cover is found past the head')
   const m4a = threaded[0]
   t.ok(m4a.kind === 'track' && m4a.tags.duration !== null && m4a.tags.duration > 39, 'the duration comes from the index at the end')
+})
+
+// A failure caused by the file's content is remembered with its size and mtime and not read again
+// until it changes; one caused by I/O (a missing file, permissions) may go away with the file
+// untouched, so it is marked transient, on the main thread and in parse threads alike.
+t.test('content failures are lasting, I/O failures transient', async (t) => {
+  const root = await tempDir(t)
+  await writeFile(join(root, 'garbage.mp3'), Buffer.alloc(4096, 7))
+  await writeFile(join(root, 'truncated.flac'), Buffer.from('fLaC\0\0\0\x22'))
+  await mkdir(join(root, 'folder.flac'))
+  const files = ['garbage.mp3', 'truncated.flac', 'missing.mp3', 'folder.flac']
+  const pool = createParsePool(2)
+  t.teardown(() => pool.close())
+  const threaded = await pool.parse(root, files.map((path) => ({ path, size: 0, mtimeMs: 0 })))
+  const expected = [false, false, true, true]
+  for (const [i, file] of files.entries()) {
+    t.match(await parseAudio(join(root, file), file), { kind: 'failed', transient: expected[i] }, `${file} on the main thread`)
+    t.match(threaded[i], { kind: 'failed', transient: expected[i] }, `${file} in a parse thread`)
+  }
 })
