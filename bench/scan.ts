@@ -7,7 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { cpSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.js'
 import { tmpdir, availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,16 +44,6 @@ if (process.env.BENCH_SKIP_BUILD !== '1') {
   cpSync(join(ROOT, 'sql'), join(ROOT, 'dist/sql'), { recursive: true })
 }
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'sonantica-bench-data-'))
 const port = await freePort()

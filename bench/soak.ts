@@ -12,7 +12,7 @@
 import { spawn, execFile } from 'node:child_process'
 import { link, mkdir, mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
-import { createServer } from 'node:net'
+import { freePort } from './free-port.js'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -70,16 +70,6 @@ interface Server {
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
-async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address()
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
-    })
-  })
-}
 
 // Request logging stays off (LOG_LEVEL=warn): readiness is polled instead of read from the log.
 async function startServer (env: Record<string, string>): Promise<Server> {
