@@ -43,7 +43,7 @@ t.test('deep pages from the cache equal pages walked in SQL, every sort and orde
   })
 })
 
-t.test('a library change refreshes totals and positions; user state does not', async (t) => {
+t.test('a library change refreshes totals and positions; analysis results do not', async (t) => {
   const app = await build(t)
   const seeded = await seedLibrary(app.pg, sampleTracks())
   const cache = new ListCache({ deepOffset: 10 })
@@ -52,10 +52,14 @@ t.test('a library change refreshes totals and positions; user state does not', a
   t.equal((await listTracks(app.pg, opts, cache)).total, 45)
   t.equal((await listTracks(app.pg, deep, cache)).items.length, 5)
 
-  const version = await cache.fingerprint(app.pg)
+  const before = await cache.fingerprint(app.pg)
   const id = seeded.trackIds.get('Björk/Vespertine One/1.mp3') as string
   await app.pg.query('UPDATE tracks SET play_count = play_count + 1, is_favorite = true WHERE id = $1', [id])
-  t.equal(await cache.fingerprint(app.pg), version, 'play counts and favourites leave the lists (and caches) alone')
+  const version = await cache.fingerprint(app.pg)
+  t.not(version, before, 'play counts and favourites move the version: cached responses show them')
+  t.equal((await listTracks(app.pg, deep, cache)).items.length, 5, 'and the lists are the same')
+  await app.pg.query('UPDATE tracks SET analysis = $2::jsonb, analysis_updated_at = now() WHERE id = $1', [id, '{"bpm":120}'])
+  t.equal(await cache.fingerprint(app.pg), version, 'analysis results, shown in no list, leave it alone')
 
   await seedLibrary(app.pg, [{ path: 'new/1.mp3', title: 'Zebra', artist: 'Björk', album: 'Vespertine One' }])
   t.not(await cache.fingerprint(app.pg), version)
