@@ -6,13 +6,13 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { pgliteOptions } from '../lib/pglite.js'
+import { freePort } from './free-port.js'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { migrate } from '../lib/migrate.js'
 import { seedTrack } from '../test/fixtures/seed-track.js'
@@ -25,14 +25,6 @@ const NGINX_WORKERS = Number(process.env.NGINX_WORKERS ?? 1)
 const FILE_SIZE = 10 * 1024 * 1024
 const RANGE = 64 * 1024
 
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitForHttp (url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -85,7 +77,7 @@ try {
   await writeFile(join(media, 'Bench', 'track.flac'), randomBytes(FILE_SIZE))
 
   // The service owns its PGlite once running, so the row goes in first.
-  const db = new PGlite(join(dataDir, 'pglite'), { extensions: { pg_trgm } })
+  const db = new PGlite(join(dataDir, 'pglite'), pgliteOptions())
   await db.waitReady
   const pool = new pg.Pool({ ...createPgConfig(db), max: 1 } as pg.PoolConfig)
   await migrate(pool)

@@ -11,12 +11,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import pg from 'pg'
 import { Redis } from 'ioredis'
 import { PGlite } from '@electric-sql/pglite'
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import tap, { type Test } from 'tap'
 import app, { serverOptions } from '../app.js'
 import { loadConfig, type Env } from '../lib/config.js'
 import { migrate, MIGRATIONS_DIR } from '../lib/migrate.js'
+import { pgliteOptions } from '../lib/pglite.js'
 
 // tap's Test type, kept structural so helpers need no tap internals.
 export interface TestLike {
@@ -129,7 +129,7 @@ async function pgliteTemplate (): Promise<string> {
   const target = join(tmpdir(), `sonantica-pglite-template-${hash.digest('hex').slice(0, 16)}`)
   if (existsSync(target)) return target
   const building = `${target}.building-${process.pid}-${randomBytes(3).toString('hex')}`
-  const db = new PGlite(building, { extensions: { pg_trgm } })
+  const db = new PGlite(building, pgliteOptions())
   await db.waitReady
   const pool = new pg.Pool({ ...createPgConfig(db), max: 1 } as pg.PoolConfig)
   await migrate(pool)

@@ -1,4 +1,4 @@
-// Which walked files need reading, and the files that could not be indexed (sql/003). A file that
+// Which walked files need reading, and the files that could not be indexed (sql/004). A file that
 // failed because of its content fails the same way until it changes, so while its size and mtime
 // stay the same a scan reports it again without reading it.
 import type { PoolClient } from 'pg'

@@ -4,23 +4,15 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { chmod, mkdir, realpath, symlink, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { buildOpen } from '../fixtures/open-app.js'
 import { seedTrack } from '../fixtures/seed-track.js'
 import { eventually, rawRequest } from '../fixtures/http.js'
 import { tempDir } from '../helper.js'
+import { freePort } from '../fixtures/private-services.js'
 
 const NGINX = '/usr/sbin/nginx'
 
-async function freePort (): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 t.test('nginx serves the bytes the service authorised', { skip: existsSync(NGINX) ? false : 'nginx not installed' }, async (t) => {
   const outside = await tempDir(t)
