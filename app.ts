@@ -5,6 +5,7 @@ import errorsPlugin from './plugins/errors.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
 import redisPlugin from './plugins/redis.js'
+import corsPlugin from './plugins/cors.js'
 import authPlugin from './plugins/auth.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
 import pathGuardPlugin from './plugins/path-guard.js'
@@ -56,6 +57,8 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
   await fastify.register(redisPlugin)
+  // CORS answers preflights before auth runs: a preflight never carries the key.
+  await fastify.register(corsPlugin)
   await fastify.register(authPlugin)
   await fastify.register(finiteNumbersPlugin)
   await fastify.register(pathGuardPlugin)
