@@ -5,6 +5,7 @@ import errorsPlugin from './plugins/errors.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
 import redisPlugin from './plugins/redis.js'
+import corsPlugin from './plugins/cors.js'
 import authPlugin from './plugins/auth.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
 import pathGuardPlugin from './plugins/path-guard.js'
@@ -19,15 +20,26 @@ import trackAnalysisRoutes from './routes/track-analysis.js'
 import streamRoutes from './routes/stream.js'
 import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
-import type { Config } from './lib/config.js'
+import type { Config, LogLevel } from './lib/config.js'
+import { REDACTED, serializeRequest } from './lib/log-redact.js'
 
 export type AppOptions = ConfigPluginOptions
+
+// Request lines carry the URL with its query, where <audio src> URLs hold ?api_key=.
+export function loggerOptions (level: LogLevel) {
+  return {
+    level,
+    serializers: { req: serializeRequest },
+    // For any line that logs headers directly.
+    redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: REDACTED }
+  }
+}
 
 // Options for the Fastify instance itself, shared by server.ts and the tests so both validate
 // and serialise the same way.
 export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerOptions {
   return {
-    logger: { level: config.logLevel },
+    logger: loggerOptions(config.logLevel),
     bodyLimit: 1024 * 1024,
     // PGlite's first start (initdb, migrations) can take far longer than Fastify's 10 s default
     // on a small home server or a busy machine.
@@ -56,6 +68,8 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
   await fastify.register(redisPlugin)
+  // CORS answers preflights before auth runs: a preflight never carries the key.
+  await fastify.register(corsPlugin)
   await fastify.register(authPlugin)
   await fastify.register(finiteNumbersPlugin)
   await fastify.register(pathGuardPlugin)

@@ -3,6 +3,7 @@ import { resolve } from 'node:path'
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 export type StreamOffload = 'none' | 'x-accel'
+export type MediaAccess = 'key' | 'open'
 
 export interface Config {
   port: number
@@ -23,6 +24,9 @@ export interface Config {
   responseCacheMb: number
   streamOffload: StreamOffload
   streamOffloadPrefix: string
+  // '*' or the exact origins (scheme://host[:port]) browsers may call from.
+  corsOrigins: '*' | string[]
+  mediaAccess: MediaAccess
 }
 
 export type Env = Record<string, string | undefined>
@@ -38,11 +42,12 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
   'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
-  'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX'
+  'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 const OFFLOADS: readonly StreamOffload[] = ['none', 'x-accel']
+const MEDIA_ACCESSES: readonly MediaAccess[] = ['key', 'open']
 
 // Empty strings count as unset: compose files and shells routinely export `VAR=`.
 function read (env: Env, name: string): string | undefined {
@@ -113,6 +118,26 @@ function redisHost (env: Env): string | null {
   return raw
 }
 
+// A browser sends its Origin as scheme://host[:port], lower-case, with no path; an entry in any
+// other form would never match, so it is refused rather than silently blocking the app.
+// Custom schemes are allowed: app shells serve pages from origins such as capacitor://localhost.
+function corsOrigins (env: Env): '*' | string[] {
+  const raw = read(env, 'CORS_ORIGINS')
+  if (raw === undefined || raw === '*') return '*'
+  const origins: string[] = []
+  for (const part of raw.split(',')) {
+    const entry = part.trim().replace(/\/$/, '').toLowerCase()
+    if (entry === '') continue
+    if (entry === '*') throw new ConfigError('CORS_ORIGINS', 'is either * alone or a comma-separated list of origins, not both')
+    if (!/^[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+$/.test(entry)) {
+      throw new ConfigError('CORS_ORIGINS', `entries must be origins like https://music.example.com or http://localhost:5173, got "${part.trim()}"`)
+    }
+    origins.push(entry)
+  }
+  if (origins.length === 0) throw new ConfigError('CORS_ORIGINS', `names no origin, got "${raw}"`)
+  return origins
+}
+
 export function loadConfig (env: Env = process.env): Config {
   const prefix = read(env, 'REDIS_PREFIX') ?? 'sonantica'
   if (!/^[\w.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', `may hold letters, digits, _ . : - only, got "${prefix}"`)
@@ -136,6 +161,8 @@ export function loadConfig (env: Env = process.env): Config {
     jobLockMs: integer(env, 'JOB_LOCK_MS', 30_000, 1000, 3_600_000),
     responseCacheMb: integer(env, 'RESPONSE_CACHE_MB', 32, 0, 4096),
     streamOffload: oneOf(env, 'STREAM_OFFLOAD', OFFLOADS, 'none'),
-    streamOffloadPrefix: offloadPrefix.endsWith('/') ? offloadPrefix : `${offloadPrefix}/`
+    streamOffloadPrefix: offloadPrefix.endsWith('/') ? offloadPrefix : `${offloadPrefix}/`,
+    corsOrigins: corsOrigins(env),
+    mediaAccess: oneOf(env, 'MEDIA_ACCESS', MEDIA_ACCESSES, 'key')
   }
 }

@@ -10,12 +10,11 @@ function errorResponse (description: string): Json {
   return { description, content: { 'application/json': { schema: ERROR_REF } } }
 }
 
-export interface TidyOptions {
-  // Path prefixes that answer 401 when an API key is configured.
-  protectedPrefixes: string[]
-}
+// The security requirement of every operation that needs the key when API_KEY is set: either
+// scheme satisfies it. Public operations carry `security: []`.
+export const KEY_SECURITY = [{ bearerAuth: [] }, { apiKeyQuery: [] }]
 
-export function tidyOpenApi<T extends object> (document: T, opts: TidyOptions): T {
+export function tidyOpenApi<T extends object> (document: T): T {
   const doc = document as unknown as { paths?: Record<string, Json> }
   const paths: Record<string, Json> = {}
   const seen = new Set<string>()
@@ -58,7 +57,8 @@ export function tidyOpenApi<T extends object> (document: T, opts: TidyOptions): 
       if (params.some((p) => p.in === 'path') && responses['414'] === undefined) {
         responses['414'] = errorResponse('A path parameter is longer than the server accepts')
       }
-      if (opts.protectedPrefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`)) && responses['401'] === undefined) {
+      // An operation that requires a key answers 401 without it.
+      if (Array.isArray(op.security) && op.security.length > 0 && responses['401'] === undefined) {
         responses['401'] = errorResponse('API_KEY is set and the request did not carry it')
       }
     }

@@ -1,6 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    // Answers without the API key. Read by auth and by the OpenAPI document; every other route,
+    // the not-found handler included, needs the key when API_KEY is set.
+    public?: boolean
+    // A media route (audio or cover) whose path parameter of this name holds the id. With
+    // MEDIA_ACCESS=open it answers GET/HEAD without the key when that value is a UUID.
+    mediaIdParam?: string
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 function digest (value: string): Buffer {
   return createHash('sha256').update(value).digest()
 }
@@ -10,8 +23,6 @@ function digest (value: string): Buffer {
 export function keysMatch (expected: Buffer, given: string): boolean {
   return timingSafeEqual(expected, digest(given))
 }
-
-const PROTECTED = /^\/(api|stream)(\/|\?|$)/
 
 function presentedKey (authorization: string | undefined, url: string): string | null {
   if (authorization !== undefined) {
@@ -24,16 +35,27 @@ function presentedKey (authorization: string | undefined, url: string): string |
   return new URLSearchParams(url.slice(query + 1)).get('api_key')
 }
 
+export const UNAUTHORIZED = { statusCode: 401, error: 'Unauthorized', message: 'A valid API key is required' }
+
+// The decision is taken on what the router matched (its route config), never on the spelling of
+// the URL: percent-escapes, absolute-form targets and trailing slashes all reach the same route,
+// and a request the router matched to nothing is denied like any other protected one.
 export default fp(async (fastify) => {
-  const { apiKey } = fastify.config
+  const { apiKey, mediaAccess } = fastify.config
   if (apiKey === null) return
   const expected = digest(apiKey)
+  const mediaOpen = mediaAccess === 'open'
 
   fastify.addHook('onRequest', async (request, reply) => {
-    if (!PROTECTED.test(request.url)) return
+    const route = request.routeOptions.config
+    if (route.public === true) return
+    if (mediaOpen && route.mediaIdParam !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+      const id = (request.params as Record<string, unknown> | undefined)?.[route.mediaIdParam]
+      if (typeof id === 'string' && UUID.test(id)) return
+    }
     const given = presentedKey(request.headers.authorization, request.url)
     if (given !== null && keysMatch(expected, given)) return
     reply.header('WWW-Authenticate', 'Bearer realm="sonantica"')
-    return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'A valid API key is required' })
+    return reply.code(401).send(UNAUTHORIZED)
   })
 }, { name: 'auth', dependencies: ['config'], fastify: '5.x' })

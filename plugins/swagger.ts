@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import { ErrorResponse } from '../schemas/common.js'
 import { VERSION } from '../lib/version.js'
-import { tidyOpenApi } from '../lib/openapi-tidy.js'
+import { KEY_SECURITY, tidyOpenApi } from '../lib/openapi-tidy.js'
 
 // A stable operationId for every route that does not name one: GET /api/library/tracks/{id}
 // becomes getApiLibraryTracksById, so generated clients get readable method names.
@@ -51,19 +51,29 @@ export default fp(async (fastify) => {
       const method = Array.isArray(route.method) ? route.method[0] : route.method
       const transformed = { ...schema } as Record<string, unknown>
       if (transformed.operationId === undefined) transformed.operationId = defaultOperationId(method, url)
+      // The same route flag auth reads, so Swagger's "Authorize" applies to exactly the
+      // operations that need the key.
+      transformed.security = route.config?.public === true ? [] : KEY_SECURITY
       return { schema: transformed as typeof schema, url }
     },
     transformObject: (documentObject) => {
       const doc = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject
-      return tidyOpenApi(doc, { protectedPrefixes: ['/api', '/stream'] })
+      return tidyOpenApi(doc)
     },
     refResolver: {
       // Keep component names equal to the schemas' $id values.
       buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}`
     }
   })
-  await fastify.register(fastifySwaggerUi, {
-    routePrefix: '/docs',
-    uiConfig: { docExpansion: 'list', deepLinking: true }
+  // The UI takes no route config, so every route it registers is flagged public here, in a
+  // context of its own: the flag comes from who registered the route, not from its URL.
+  await fastify.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, public: true }
+    })
+    await docs.register(fastifySwaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { docExpansion: 'list', deepLinking: true }
+    })
   })
 }, { name: 'swagger', fastify: '5.x' })

@@ -6,17 +6,22 @@ import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
 import { findCoverSource } from '../lib/library/album-repo.js'
 import { CoverCache } from '../lib/cover/cover-cache.js'
 
-const CACHE_CONTROL = 'public, max-age=86400'
+// Shared caches may keep a cover only when the service is open; once a key guards the library,
+// only the client that fetched it may (MEDIA_ACCESS=open included: the owner chose a key).
+const cacheControl = (keyed: boolean): string => `${keyed ? 'private' : 'public'}, max-age=86400`
 
 const cover: FastifyPluginAsyncTypebox = async (fastify) => {
+  const CACHE_CONTROL = cacheControl(fastify.config.apiKey !== null)
   const covers = new CoverCache(async (path) => await fastify.pathGuard.locate(path, fastify.log), join(fastify.config.dataDir, 'covers'))
 
   fastify.get('/api/cover/:albumId', {
+    config: { mediaIdParam: 'albumId' },
     schema: {
       tags: ['cover'],
       summary: 'An album\'s cover art',
       description: 'The picture embedded in the album\'s files, else its folder image (cover.jpg, folder.png, ...). ' +
-        'Cached on the server and by clients (ETag, Cache-Control); optionally resized.',
+        'Cached on the server and by clients (ETag, Cache-Control: private when API_KEY is set); optionally resized. ' +
+        'With MEDIA_ACCESS=open it needs no key.',
       params: CoverParams,
       querystring: CoverQuery,
       response: {

@@ -4,6 +4,7 @@ import { SERVICE, VERSION } from '../lib/version.js'
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/health', {
+    config: { public: true },
     schema: {
       tags: ['health'],
       summary: 'Liveness: the process is up',
@@ -13,6 +14,7 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async () => ({ status: 'ok' as const, service: SERVICE as 'sonantica-core', version: VERSION }))
 
   fastify.get('/health/ready', {
+    config: { public: true },
     schema: {
       tags: ['health'],
       summary: 'Readiness: the database (and Redis, when configured) answer',

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { ServerResponse } from 'node:http'
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Type } from '@sinclair/typebox'
 import { errors, IdParams } from '../schemas/common.js'
 import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
@@ -87,9 +87,12 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     const unsubscribe = await fastify.scanEvents.subscribe(write)
 
+    // Headers set on the reply by hooks (CORS) are not written by a hijacked reply: carry them.
+    const hookHeaders = reply.getHeaders() as OutgoingHttpHeaders
     reply.hijack()
     res = reply.raw
     res.writeHead(200, {
+      ...hookHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',

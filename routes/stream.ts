@@ -26,7 +26,7 @@ const DESCRIPTION = 'Streams a track\'s audio with HTTP byte ranges (RFC 9110). 
   'HEAD answers the same headers without a body. The file is resolved inside the media root on ' +
   'every request and its current size is used; an indexed file that is gone, or a path that ' +
   'would leave the media root, is a 404. With an API key set, pass it as `Authorization: Bearer` ' +
-  'or `?api_key=`.'
+  'or `?api_key=`; with MEDIA_ACCESS=open a track id (a UUID) needs no key, a file path still does.'
 
 const response = {
   200: StreamWhole,
@@ -113,6 +113,7 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.route({
       method: ['GET', 'HEAD'],
       url: `${prefix}/:id`,
+      config: { mediaIdParam: 'id' },
       schema: {
         // The router needs this route for one-segment values, but to a client it is the same
         // operation as the wildcard below, which the document describes; OpenAPI cannot tell
@@ -124,7 +125,6 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
         params: StreamIdParams,
         querystring: StreamQuery,
         produces: ['audio/*', 'application/json'],
-        security: [{}, { bearerAuth: [] }, { apiKeyQuery: [] }],
         response
       },
       handler: async (request, reply) => serve(request.params.id, request, reply)
@@ -132,6 +132,9 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
     fastify.route({
       method: ['GET', 'HEAD'],
       url: `${prefix}/*`,
+      // Opened by MEDIA_ACCESS=open only when the whole value is a UUID (a track id); a file
+      // path never is one, so streaming by path keeps needing the key.
+      config: { mediaIdParam: '*' },
       schema: {
         tags: ['stream'],
         summary: alias ? 'Stream a track by id or file path (alias of /api/stream)' : 'Stream a track by id or by its library-relative file path',
@@ -139,7 +142,6 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
         params: StreamPathParams,
         querystring: StreamQuery,
         produces: ['audio/*', 'application/json'],
-        security: [{}, { bearerAuth: [] }, { apiKeyQuery: [] }],
         response
       },
       handler: async (request, reply) => serve(request.params['*'], request, reply)

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis'
 import { PGlite } from '@electric-sql/pglite'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import tap, { type Test } from 'tap'
-import app, { serverOptions } from '../app.js'
+import app, { loggerOptions, serverOptions } from '../app.js'
 import { loadConfig, type Env } from '../lib/config.js'
 import { migrate, MIGRATIONS_DIR } from '../lib/migrate.js'
 import { pgliteOptions } from '../lib/pglite.js'
@@ -229,7 +229,7 @@ export async function buildWithEnv (t: TestLike, env: Env, opts: { logs?: Array<
   const logs = opts.logs
   const logger = logs === undefined
     ? false
-    : { level: 'warn', stream: { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } } }
+    : { ...loggerOptions('warn'), stream: { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } } }
   const fastify = Fastify({ ...serverOptions(config), logger }).withTypeProvider<TypeBoxTypeProvider>()
   // Unencapsulated, so tests reach the app's decorators (app.pg, app.config, ...).
   await fastify.register(fp(app), { config })

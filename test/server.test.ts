@@ -3,6 +3,7 @@ import { testEnv } from './helper.js'
 import { join } from 'node:path'
 import { spawnEntry, startServer } from './fixtures/server-process.js'
 import { writeAudioFixture } from './fixtures/audio.js'
+import { probeRequest } from './fixtures/http.js'
 
 t.test('the server process serves, then exits 0 on SIGTERM after closing cleanly', async (t) => {
   const { env } = await testEnv(t)
@@ -16,6 +17,35 @@ t.test('the server process serves, then exits 0 on SIGTERM after closing cleanly
   t.equal(await server.exited, 0, 'exit code 0')
   t.match(server.output(), /shutting down/)
   await t.rejects(fetch(`${server.url}/health`), 'no longer accepting connections')
+})
+
+t.test('request log lines at info level never carry an API key', async (t) => {
+  const key = 'k3y-in-logs-7c1e'
+  const wrong = 'wr0ng-guess-5d2a'
+  const { env } = await testEnv(t, { env: { API_KEY: key } })
+  const server = await startServer(t, env)
+  const targets = [
+    `/api/library/stats?api_key=${key}`,
+    `/api/library/stats?sort=x&api%5Fkey=${key}&keep=1`,
+    `http://any-host/api/library/stats?api_key=${key}`,
+    `/stream/00000000-0000-4000-8000-000000000000?api_key=${wrong}`,
+    `/nope?api_key=${encodeURIComponent(wrong)}#frag`
+  ]
+  for (const target of targets) await probeRequest(server.url, target)
+  await probeRequest(server.url, '/api/library/stats', { headers: { authorization: `Bearer ${key}` } })
+  await probeRequest(server.url, '/api/library/stats', { headers: { authorization: `Bearer ${wrong}` } })
+  server.child.kill('SIGTERM')
+  t.equal(await server.exited, 0)
+
+  const output = server.output()
+  t.notMatch(output, key, 'the key is in no line')
+  t.notMatch(output, wrong, 'nor is a wrong guess')
+  const urls = output.split('\n').filter((line) => line.startsWith('{'))
+    .map((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url).filter((url) => url !== undefined)
+  t.ok(urls.includes('/api/library/stats?api_key=[REDACTED]'), 'the line still shows the parameter was sent')
+  t.ok(urls.includes('/api/library/stats?sort=x&api%5Fkey=[REDACTED]&keep=1'), 'an encoded name is caught; other parameters are kept as sent')
+  t.ok(urls.includes('http://any-host/api/library/stats?api_key=[REDACTED]'), 'an absolute-form target is redacted too')
+  t.ok(urls.includes('/api/library/stats'), 'a header-authorised request is logged')
 })
 
 t.test('SIGINT shuts down the same way', async (t) => {

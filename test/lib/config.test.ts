@@ -15,6 +15,8 @@ t.test('defaults follow the design document', async (t) => {
   t.equal(config.logLevel, 'info')
   t.match(config.mediaPath, /media$/)
   t.match(config.dataDir, /data$/)
+  t.equal(config.corsOrigins, '*', 'any origin: no cookies are used, so * is safe')
+  t.equal(config.mediaAccess, 'key', 'with API_KEY set, media needs the key too unless opened')
 })
 
 t.test('every variable is read and typed', async (t) => {
@@ -32,7 +34,9 @@ t.test('every variable is read and typed', async (t) => {
     RUN_WORKER: 'false',
     SCAN_INTERVAL: '3600',
     STREAM_OFFLOAD: 'x-accel',
-    STREAM_OFFLOAD_PREFIX: '/internal'
+    STREAM_OFFLOAD_PREFIX: '/internal',
+    CORS_ORIGINS: 'https://Music.Example.com, http://localhost:5173/ ,capacitor://localhost',
+    MEDIA_ACCESS: 'Open'
   })
   t.match(config, {
     port: 9000,
@@ -46,7 +50,9 @@ t.test('every variable is read and typed', async (t) => {
     runWorker: false,
     scanIntervalSeconds: 3600,
     streamOffload: 'x-accel',
-    streamOffloadPrefix: '/internal/'
+    streamOffloadPrefix: '/internal/',
+    corsOrigins: ['https://music.example.com', 'http://localhost:5173', 'capacitor://localhost'],
+    mediaAccess: 'open'
   })
 })
 
@@ -74,7 +80,12 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ RUN_WORKER: 'maybe' }, 'RUN_WORKER', /RUN_WORKER must be true or false/],
     [{ SCAN_INTERVAL: '1h' }, 'SCAN_INTERVAL', /SCAN_INTERVAL/],
     [{ STREAM_OFFLOAD: 'sendfile' }, 'STREAM_OFFLOAD', /STREAM_OFFLOAD must be one of/],
-    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX', /REDIS_PREFIX/]
+    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX', /REDIS_PREFIX/],
+    [{ CORS_ORIGINS: 'music.example.com' }, 'CORS_ORIGINS', /must be origins like/],
+    [{ CORS_ORIGINS: 'https://music.example.com/app' }, 'CORS_ORIGINS', /must be origins like/],
+    [{ CORS_ORIGINS: 'https://a.example, *' }, 'CORS_ORIGINS', /either \* alone/],
+    [{ CORS_ORIGINS: ' , ' }, 'CORS_ORIGINS', /names no origin/],
+    [{ MEDIA_ACCESS: 'public' }, 'MEDIA_ACCESS', /MEDIA_ACCESS must be one of key, open/]
   ]
   for (const [env, variable, message] of cases) {
     let caught: unknown

@@ -140,3 +140,22 @@ t.test('cover art', async (t) => {
     }
   })
 })
+
+// A shared cache (a proxy, a CDN) must not keep a cover that took a key to fetch.
+t.test('with API_KEY set, covers are sent Cache-Control: private', async (t) => {
+  for (const mediaAccess of ['key', 'open']) {
+    const media = await tempDir(t, 'sonantica-media-')
+    await makeMedia(media)
+    const app = await build(t, { mediaPath: media, env: { API_KEY: 'cover-key', MEDIA_ACCESS: mediaAccess } })
+    const seeded = await seedLibrary(app.pg, [
+      { path: 'Embedded/01.mp3', title: 'A', artist: 'Embedder', album: 'Embedded', coverSource: 'embedded:Embedded/01.mp3' }
+    ])
+    const id = seeded.albumIds.get(albumKey('Embedder', 'Embedded')) as string
+    const res = await app.inject({ url: `/api/cover/${id}`, headers: { authorization: 'Bearer cover-key' } })
+    t.equal(res.statusCode, 200)
+    t.equal(res.headers['cache-control'], 'private, max-age=86400', `MEDIA_ACCESS=${mediaAccess}`)
+    const revalidated = await app.inject({ url: `/api/cover/${id}`, headers: { authorization: 'Bearer cover-key', 'if-none-match': res.headers.etag as string } })
+    t.equal(revalidated.statusCode, 304)
+    t.equal(revalidated.headers['cache-control'], 'private, max-age=86400', 'on a 304 as well')
+  }
+})

@@ -33,3 +33,31 @@ t.test('Swagger UI is served at /docs', async (t) => {
   t.match(res.headers['content-type'], /text\/html/)
   t.match(res.body, /swagger/i)
 })
+
+t.test('the document marks exactly the operations that need the key, from the same flag auth reads', async (t) => {
+  const app = await build(t, { env: { API_KEY: 'docs-key' } })
+  const doc = (await app.inject('/docs/json')).json() as OpenAPIV3.Document
+  t.same(Object.keys(doc.components?.securitySchemes ?? {}).sort(), ['apiKeyQuery', 'bearerAuth'])
+  let checked = 0
+  for (const [path, item] of Object.entries(doc.paths)) {
+    for (const method of ['get', 'head', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = item?.[method]
+      if (op === undefined) continue
+      checked++
+      const what = `${method.toUpperCase()} ${path}`
+      const url = path.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000')
+      // Every protected operation is refused before its handler runs, the event stream included.
+      const res = await app.inject({ method: method.toUpperCase() as 'GET', url })
+      if (path.startsWith('/health')) {
+        t.same(op.security, [], `${what} is public`)
+        t.equal(op.responses['401'], undefined, `${what} documents no 401`)
+        t.not(res.statusCode, 401, `${what} answers without the key`)
+      } else {
+        t.same(op.security, [{ bearerAuth: [] }, { apiKeyQuery: [] }], `${what} needs the key, as a header or a query parameter; none is optional`)
+        t.ok(op.responses['401'], `${what} documents its 401`)
+        t.equal(res.statusCode, 401, `${what} answers 401 without the key`)
+      }
+    }
+  }
+  t.ok(checked > 20)
+})

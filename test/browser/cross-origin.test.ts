@@ -1,0 +1,143 @@
+// The Sonántica web app's part of the contract, checked in a real browser: a page on another
+// origin than the service fetches, plays, seeks, draws covers and follows scan events, with the
+// key as a Bearer header where the app sends one and none where it cannot.
+import t from 'tap'
+import { join } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { build, tempDir, type TestApp } from '../helper.js'
+import { writeAudioFixture } from '../fixtures/audio.js'
+import { scan } from '../fixtures/scan.js'
+import { browserSkip, call, launchBrowser, openPage } from '../fixtures/browser.js'
+
+const KEY = 'browser-test-key'
+const AUTH = { authorization: `Bearer ${KEY}` }
+
+interface Fetched { status?: number, headers?: Record<string, string>, bytes?: number, text?: string | null, error?: string }
+
+interface TrackRow { id: string, albumId: string, artistId: string, filePath: string }
+
+async function firstTrack (app: TestApp): Promise<TrackRow> {
+  return ((await app.inject({ url: '/api/library/tracks', headers: AUTH })).json() as { tracks: TrackRow[] }).tracks[0]
+}
+
+t.test('a page on another origin uses the service as the web app does', { skip: browserSkip() }, async (t) => {
+  const media = await tempDir(t, 'sonantica-media-')
+  // Ten seconds of tone with an embedded 16x16 red cover.
+  const file = await writeAudioFixture(join(media, 'Tone Maker', 'Tones'), 'mp3', {
+    cover: true, seconds: 10, tags: { title: 'Sine', artist: 'Tone Maker', album: 'Tones', track: '1' }
+  })
+  const size = (await stat(file)).size
+
+  // What the apps need when a key is set: API_KEY, MEDIA_ACCESS=open, CORS_ORIGINS left at *.
+  const keyed = await build(t, { mediaPath: media, env: { API_KEY: KEY, MEDIA_ACCESS: 'open' } })
+  t.equal((await scan(keyed, AUTH)).status, 'completed')
+  const track = await firstTrack(keyed)
+  const service = await keyed.listen({ port: 0, host: '127.0.0.1' })
+
+  const context = await launchBrowser(t)
+  const { page, origin } = await openPage(t, context)
+  t.not(new URL(origin).port, new URL(service).port, 'the page and the service are different origins')
+  // The app's fetch wrapper: Content-Type on every call (so every call is preflighted) and the
+  // key as a Bearer header.
+  const appHeaders = { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` }
+
+  await t.test('fetch with Authorization reads JSON; without it, a 401 the page can read', async (t) => {
+    const ok = await call<Fetched>(page, 'request', `${service}/api/library/tracks`, { headers: appHeaders })
+    t.equal(ok.error, undefined, 'not blocked by the browser')
+    t.equal(ok.status, 200)
+    t.equal((JSON.parse(ok.text ?? '{}') as { tracks: TrackRow[] }).tracks[0].id, track.id)
+
+    const refused = await call<Fetched>(page, 'request', `${service}/api/library/tracks`, { headers: { 'Content-Type': 'application/json' } })
+    t.equal(refused.error, undefined, 'the 401 is readable: it carries the CORS headers too')
+    t.equal(refused.status, 401)
+    t.match(JSON.parse(refused.text ?? '{}'), { statusCode: 401, error: 'Unauthorized' })
+  })
+
+  await t.test('fetch with Range reads Content-Range from script', async (t) => {
+    for (const [url, headers] of [
+      [`${service}/stream/${track.id}`, { Range: 'bytes=0-99' }],
+      [`${service}/api/stream/${track.id}`, { ...appHeaders, Range: 'bytes=0-99' }]
+    ] as const) {
+      const res = await call<Fetched>(page, 'request', url, { headers })
+      t.equal(res.error, undefined, url)
+      t.equal(res.status, 206)
+      t.equal(res.headers?.['content-range'], `bytes 0-99/${size}`)
+      t.equal(res.headers?.['accept-ranges'], 'bytes')
+      t.equal(res.headers?.['content-length'], '100')
+      t.match(res.headers?.etag, /^"/, 'the validator is readable, for If-Range')
+      t.equal(res.bytes, 100)
+    }
+    const whole = await call<Fetched>(page, 'request', `${service}/stream/${track.id}`)
+    t.equal(whole.status, 200, 'the app downloads whole files without a key (MEDIA_ACCESS=open)')
+    t.equal(whole.bytes, size)
+  })
+
+  await t.test('<audio crossOrigin="anonymous"> plays past 2 s, seeks, and plays on', async (t) => {
+    const played = await call(page, 'playAndSeek', `${service}/stream/${track.id}`, 2, 6)
+    t.equal(played.error, undefined, JSON.stringify(played))
+    t.ok(Number(played.reached) > 2, `played to ${String(played.reached)} s`)
+    t.equal(played.seeked, true, 'seeked fired')
+    t.ok(Number(played.after) > 6.5, `played on to ${String(played.after)} s after seeking to 6 s`)
+    t.ok(Math.abs(Number(played.duration) - 10) < 0.5, 'the whole duration is known')
+  })
+
+  await t.test('a cover drawn to a canvas can be read back', async (t) => {
+    const cover = await call(page, 'readCover', `${service}/api/cover/${track.albumId}`)
+    t.equal(cover.error, undefined, 'the canvas is not tainted')
+    t.same([cover.width, cover.height], [16, 16])
+    // Colour management may move a channel by a step or two.
+    const [r, g, b, a] = cover.pixel as number[]
+    t.ok(r > 240 && g < 16 && b < 16 && a === 255, `the red of the embedded picture (${String(cover.pixel)})`)
+  })
+
+  await t.test("the app's own requests, each preflighted, all readable", async (t) => {
+    const calls: Array<[string, string, string?]> = [
+      ['GET', '/health'],
+      ['GET', '/api/library/tracks'],
+      ['GET', '/api/library/artists'],
+      ['GET', '/api/library/albums'],
+      ['GET', `/api/library/tracks/${track.id}`],
+      ['GET', `/api/library/artists/${track.artistId}/tracks`],
+      ['GET', `/api/library/albums/${track.albumId}/tracks`],
+      ['GET', '/api/library/alphabet-index?type=tracks'],
+      ['GET', '/api/library/alphabet-index?type=artists'],
+      ['GET', '/api/library/alphabet-index?type=albums'],
+      ['GET', '/api/scan/status'],
+      ['POST', '/api/scan/start', '{}']
+    ]
+    for (const [method, path, body] of calls) {
+      const res = await call<Fetched>(page, 'request', `${service}${path}`, { method, headers: appHeaders, body })
+      t.equal(res.error, undefined, `${method} ${path} is not blocked`)
+      t.ok(res.status !== undefined && res.status >= 200 && res.status < 300, `${method} ${path}: ${String(res.status)}`)
+    }
+    // Calls whose answers other parts of the service define (whole lists, scan options,
+    // playlists): here only the browser's side matters, that the page can read the answer.
+    const others: Array<[string, string, string?]> = [
+      ['GET', '/api/library/tracks?limit=-1'],
+      ['GET', '/api/library/artists?limit=-1'],
+      ['GET', '/api/library/albums?limit=-1'],
+      ['POST', '/api/scan/start', JSON.stringify({ scanFileSizeLimit: 0, coverArtSizeLimit: 0, watchFolders: false, parallelScanning: true })],
+      ['GET', '/api/library/playlists?type=MANUAL'],
+      ['POST', '/api/library/playlists', JSON.stringify({ name: 'Mix', type: 'MANUAL', trackIds: [track.id] })],
+      ['PATCH', `/api/library/tracks/${track.id}`, JSON.stringify({ isFavorite: true })],
+      ['DELETE', '/api/library/playlists/00000000-0000-4000-8000-000000000000']
+    ]
+    for (const [method, path, body] of others) {
+      const res = await call<Fetched>(page, 'request', `${service}${path}`, { method, headers: appHeaders, body })
+      t.equal(res.error, undefined, `${method} ${path} is not blocked`)
+      t.ok(res.status !== undefined && res.status !== 401 && res.status < 500, `${method} ${path}: ${String(res.status)}, readable, key accepted`)
+    }
+  })
+
+  await t.test('an EventSource receives scan:complete after a scan is started', async (t) => {
+    // EventSource cannot send a header and the app appends no key: an open service.
+    const open = await build(t, { mediaPath: media })
+    const base = await open.listen({ port: 0, host: '127.0.0.1' })
+    const events = await call(page, 'scanEvents', base, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' })
+    t.equal(events.error, undefined, JSON.stringify(events))
+    t.equal(events.startStatus, 202)
+    t.match(events.types, ['scan:start'])
+    t.equal((events.types as string[]).at(-1), 'scan:complete')
+    t.match(events.stats, { tracks: 1, albums: 1, artists: 1 })
+  })
+})

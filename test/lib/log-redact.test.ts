@@ -1,0 +1,34 @@
+import t from 'tap'
+import { REDACTED, redactUrl, serializeRequest } from '../../lib/log-redact.js'
+
+t.test('api_key values are replaced, everything else is left as sent', async (t) => {
+  const cases: Array<[string, string]> = [
+    ['/api/x', '/api/x'],
+    ['/api/x?', '/api/x?'],
+    ['/api/x?q=1', '/api/x?q=1'],
+    ['/api/x?api_key=s3cret', `/api/x?api_key=${REDACTED}`],
+    ['/api/x?a=1&api_key=s3cret&b=%20', `/api/x?a=1&api_key=${REDACTED}&b=%20`],
+    ['/api/x?api_key=one&api_key=two', `/api/x?api_key=${REDACTED}&api_key=${REDACTED}`],
+    ['/api/x?api%5Fkey=s3cret', `/api/x?api%5Fkey=${REDACTED}`],
+    ['/api/x?%61pi_key=s3cret', `/api/x?%61pi_key=${REDACTED}`],
+    ['/api/x?api_key', `/api/x?api_key=${REDACTED}`],
+    ['/api/x?api_key=s3cret#top', `/api/x?api_key=${REDACTED}#top`],
+    ['http://host/api/x?api_key=s3cret', `http://host/api/x?api_key=${REDACTED}`],
+    ['/api/x?api_keys=visible&xapi_key=visible', '/api/x?api_keys=visible&xapi_key=visible'],
+    ['/api/x?q=%zz&api_key=s3cret', `/api/x?q=%zz&api_key=${REDACTED}`]
+  ]
+  for (const [url, expected] of cases) t.equal(redactUrl(url), expected, url)
+})
+
+t.test('the request serializer logs what Fastify logs, minus secrets and headers', async (t) => {
+  const line = serializeRequest({
+    method: 'GET',
+    url: '/stream/x?api_key=s3cret',
+    host: 'music.local',
+    ip: '10.0.0.2',
+    headers: { authorization: 'Bearer s3cret' },
+    socket: { remotePort: 5555 }
+  })
+  t.same(line, { method: 'GET', url: `/stream/x?api_key=${REDACTED}`, host: 'music.local', remoteAddress: '10.0.0.2', remotePort: 5555 })
+  t.notMatch(JSON.stringify(line), 's3cret')
+})
