@@ -43,8 +43,16 @@ export function decodePlaylistText (bytes: Uint8Array): string {
   try {
     return (decoder('utf-8', true) as TextDecoder).decode(bytes)
   } catch {
-    return decoder('windows-1252', false)?.decode(bytes) ?? Buffer.from(bytes).toString('latin1')
+    return decodeWindows1252(bytes)
   }
+}
+
+// Windows-1252 is ISO-8859-1 except 0x80-0x9f, which hold printable characters (€, quotes,
+// dashes, Œ...) where ISO-8859-1 has control codes. Node 20's TextDecoder reads it as ISO-8859-1.
+const CP1252_80_9F = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+
+function decodeWindows1252 (bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('latin1').replace(/[\u0080-\u009f]/g, (c) => CP1252_80_9F[c.charCodeAt(0) - 0x80])
 }
 
 export function parseM3u (text: string): ParsedM3u {
