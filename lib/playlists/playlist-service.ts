@@ -95,6 +95,16 @@ function checkRules (rules: Record<string, unknown> | null | undefined): string 
   return json
 }
 
+// The schema's date-time allows offsets and years PostgreSQL refuses (year 0, +23:59): the value
+// goes to the database in UTC, within what timestamptz holds.
+function checkSnapshotDate (value: string | null | undefined): string | null | undefined {
+  if (value === null || value === undefined) return value
+  const date = new Date(value)
+  const year = date.getUTCFullYear()
+  if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw invalid('snapshotDate', 'must be a date-time between the years 1 and 9999')
+  return date.toISOString()
+}
+
 // Lower case, as the database returns uuids, so the same id is one id.
 function normalise (ids: string[]): string[] {
   return ids.map((id) => id.toLowerCase())
@@ -148,12 +158,13 @@ export function createPlaylistService (pool: Pool): PlaylistService {
       checkText('description', input.description)
       checkTypeFields(type, input)
       const rules = checkRules(input.rules) ?? null
+      const snapshotDate = checkSnapshotDate(input.snapshotDate) ?? null
       const trackIds = normalise(input.trackIds ?? [])
       withinLimit(trackIds.length)
       await requireTracks(trackIds)
       const id = await inTransaction(pool, async (client) => {
         const created = await insertPlaylist(client, {
-          name, type, description: input.description ?? null, rules, snapshotDate: input.snapshotDate ?? null
+          name, type, description: input.description ?? null, rules, snapshotDate
         })
         await appendEntries(client, created, trackIds)
         return created
@@ -167,7 +178,7 @@ export function createPlaylistService (pool: Pool): PlaylistService {
       checkText('description', patch.description)
       fields.description = patch.description
       fields.rules = checkRules(patch.rules)
-      fields.snapshotDate = patch.snapshotDate
+      fields.snapshotDate = checkSnapshotDate(patch.snapshotDate)
       const trackIds = patch.trackIds === undefined ? undefined : normalise(patch.trackIds)
       if (trackIds !== undefined) await requireTracks(trackIds)
       return change(id, async (client, type) => {

@@ -82,6 +82,8 @@ t.test('playlists: the web app\'s calls, order and duplicates', async (t) => {
     const snapshot = await call(app, 'POST', '/api/library/playlists', { name: 'Queue 1/2/2026, 10:00:00', type: 'HISTORY_SNAPSHOT', trackIds: [b] })
     t.equal(snapshot.statusCode, 201)
     t.ok(Date.parse((snapshot.json() as PlaylistT).snapshotDate as string) > 0, 'a queue snapshot gets its date')
+    const dated = await call(app, 'PATCH', `/api/library/playlists/${(snapshot.json() as PlaylistT).id}`, { snapshotDate: '2026-03-01T12:00:00+23:59' })
+    t.equal((dated.json() as PlaylistT).snapshotDate, '2026-02-28T12:01:00.000Z', 'any offset the format allows is stored in UTC')
     const smart = await call(app, 'POST', '/api/library/playlists', {
       name: 'Loud', type: 'SMART', trackIds: [], rules: { match: 'all', conditions: [{ field: 'genre', op: 'is', value: 'Rock' }] }, description: 'Rock'
     })
@@ -133,6 +135,7 @@ t.test('playlists: bad input is a 400 naming the field and changes nothing', asy
       ['a NUL in the rules', 'POST', '/api/library/playlists', { name: 'x', type: 'SMART', rules: { v: 'a\u0000' } }, /rules/],
       ['a snapshot date on a manual playlist', 'PATCH', `/api/library/playlists/${p.id}`, { snapshotDate: '2026-01-01T00:00:00Z' }, /snapshotDate/],
       ['a malformed snapshot date', 'POST', '/api/library/playlists', { name: 'x', type: 'HISTORY_SNAPSHOT', snapshotDate: 'yesterday' }, /snapshotDate/],
+      ['a snapshot date PostgreSQL cannot hold', 'POST', '/api/library/playlists', { name: 'x', type: 'HISTORY_SNAPSHOT', snapshotDate: '0000-01-01T00:00:00Z' }, /snapshotDate/],
       ['an unknown property', 'PATCH', `/api/library/playlists/${p.id}`, { name: 'x', owner: 'me' }, /additional properties/],
       ['changing the type', 'PATCH', `/api/library/playlists/${p.id}`, { type: 'SMART' }, /additional properties/],
       ['an empty patch', 'PATCH', `/api/library/playlists/${p.id}`, {}, /fewer than 1 properties/],
