@@ -36,7 +36,6 @@ export default fp(async (fastify) => {
       tags: [
         { name: 'health', description: 'Liveness and readiness probes' },
         { name: 'library', description: 'Tracks, albums, artists, search and user state' },
-        { name: 'playlists', description: 'Playlists: made through the API or imported from .m3u/.m3u8 files by scans' },
         { name: 'cover', description: 'Album cover art' },
         { name: 'scan', description: 'Indexing the media folder and following its progress' },
         { name: 'stream', description: 'Audio bytes with HTTP range support' }

@@ -27,7 +27,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get('/playlists', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'List playlists',
       description: 'Every playlist, each with its whole trackIds, by name. `type` filters; an empty `type=` means every type.',
       querystring: PlaylistListQuery,
@@ -40,7 +40,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/playlists', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'Create a playlist',
       description: 'trackIds keep their order, repeats included; every id must be a track in the library, ' +
         'otherwise nothing is created and the 400 names the unknown ids. `rules` only with type SMART, ' +
@@ -52,7 +52,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get('/playlists/:id', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'One playlist',
       params: IdParams,
       response: { 200: PlaylistRef, ...errors(400, 404, 503) }
@@ -61,7 +61,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.get('/playlists/:id.m3u8', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'A playlist as an .m3u8 file',
       description: 'Extended M3U in UTF-8: `#EXTM3U`, `#PLAYLIST:<name>`, then `#EXTINF:<seconds>,<artist> - <title>` ' +
         'and the track\'s path relative to the media folder, for each track in order (-1 seconds when unknown). ' +
@@ -83,7 +83,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.patch('/playlists/:id', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'Rename, describe or reorder a playlist',
       description: 'Changes only the fields sent. `trackIds` replaces the whole list (every id must be a track in ' +
         'the library). Entries hidden because their track is missing from the library are kept: each stays right ' +
@@ -97,7 +97,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/playlists/:id', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'Delete a playlist',
       description: 'A playlist imported from an .m3u file is not imported again until the file changes.',
       params: IdParams,
@@ -110,7 +110,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/playlists/:id/tracks', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'Append tracks to a playlist',
       description: `Appends in the order given, repeats included. Every id must be a track in the library. A playlist holds at most ${MAX_PLAYLIST_ENTRIES} entries.`,
       params: IdParams,
@@ -121,7 +121,7 @@ const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.delete('/playlists/:id/tracks', {
     schema: {
-      tags: ['playlists'],
+      tags: ['library'],
       summary: 'Remove tracks from a playlist',
       description: 'Removes every occurrence of each given id (to drop one of several, PATCH the whole trackIds), ' +
         'including entries hidden because the track is missing from the library. An id that is neither a track ' +
