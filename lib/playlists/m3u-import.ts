@@ -145,21 +145,23 @@ async function importedFrom (opts: PlaylistImportOptions, file: PlaylistFile, by
     : lineTarget(l.text, dir, roots))
   const { exact, folded } = await lookUp(opts.pool, targets.flatMap((t) => t.kind === 'library' ? t.candidates : []))
 
+  const idOf = (target: LineTarget): string | undefined => {
+    if (target.kind !== 'library') return undefined
+    for (const c of target.candidates) {
+      const id = exact.get(c)
+      if (id !== undefined) return id
+    }
+    for (const c of target.candidates) {
+      const id = folded.get(c.toLowerCase())
+      if (typeof id === 'string') return id
+    }
+    return undefined
+  }
   const trackIds: string[] = []
   const unresolved: Unresolved[] = []
   targets.forEach((target, i) => {
-    let id: string | null | undefined
-    if (target.kind === 'library') {
-      for (const c of target.candidates) {
-        id = exact.get(c)
-        if (id !== undefined) break
-      }
-      for (const c of target.candidates) {
-        if (id !== undefined && id !== null) break
-        id = folded.get(c.toLowerCase())
-      }
-    }
-    if (typeof id === 'string') trackIds.push(id)
+    const id = idOf(target)
+    if (id !== undefined) trackIds.push(id)
     else unresolved.push({ line: lines[i].line, text: lines[i].text, target })
   })
 
