@@ -14,6 +14,7 @@ import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
 import libraryCachePlugin from './plugins/library-cache.js'
 import responseCachePlugin from './plugins/response-cache.js'
+import playlistsPlugin from './plugins/playlists.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
 import trackAnalysisRoutes from './routes/track-analysis.js'
@@ -78,6 +79,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(scannerPlugin)
   await fastify.register(libraryCachePlugin)
   await fastify.register(responseCachePlugin)
+  await fastify.register(playlistsPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(scanRoutes)

@@ -15,6 +15,7 @@ import { compareWithLibrary, reportKnownProblems, forgetMissing, type FileProble
 import {
   markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
 } from './scan-repository.js'
+import { importPlaylistFiles } from '../playlists/m3u-import.js'
 
 export interface ScanJobData { scanId: string }
 export interface IndexJobData { scanId: string, files: FileStamp[] }
@@ -168,6 +169,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     await forgetMissing(pool, seen)
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers)
+    await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: walk.playlists ?? [] })
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
     const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)

@@ -5,6 +5,7 @@ import fg from 'fast-glob'
 import { realpath, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { isAudioPath, isFolderCover, folderCoverRank } from './audio-files.js'
+import { isPlaylistPath } from '../playlists/m3u.js'
 
 export interface WalkedFile {
   // Library-relative, forward slashes.
@@ -16,6 +17,8 @@ export interface WalkedFile {
 export interface WalkResult {
   // Library-relative directory -> library-relative path of its preferred folder cover image.
   folderCovers: Map<string, string>
+  // Playlist files (.m3u, .m3u8), for the scan's last phase to import; created when one is found.
+  playlists?: WalkedFile[]
 }
 
 export class RootUnavailableError extends Error {
@@ -80,6 +83,10 @@ export async function * walkAudio (realRoot: string, result: WalkResult): AsyncG
       if (currentName === undefined || folderCoverRank(entry.name) < folderCoverRank(currentName)) {
         result.folderCovers.set(dir, entry.path)
       }
+      continue
+    }
+    if (isPlaylistPath(entry.path)) {
+      (result.playlists ??= []).push({ path: entry.path, size: stats.size, mtimeMs: Math.trunc(stats.mtimeMs) })
       continue
     }
     if (!isAudioPath(entry.path)) continue

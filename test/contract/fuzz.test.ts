@@ -48,7 +48,7 @@ function requestArbitrary (op: Operation): fc.Arbitrary<{ url: string, body: unk
   const queryValues = fc.tuple(...queryParams.map((p) => fc.option(valueFor(p.schema as OpenAPIV3.SchemaObject), { nil: undefined })))
   const body = op.operation.requestBody === undefined
     ? fc.constant(undefined)
-    : fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom('isFavorite', 'bpm', 'key', 'energy', 'x'), fc.jsonValue({ maxDepth: 2 })))
+    : fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.dictionary(fc.constantFrom('isFavorite', 'bpm', 'key', 'energy', 'x', 'name', 'type', 'trackIds', 'description', 'rules', 'snapshotDate'), fc.jsonValue({ maxDepth: 2 })))
   return fc.tuple(pathValues, queryValues, body).map(([pv, qv, b]) => {
     let url = op.template
     pathParams.forEach((p, i) => {

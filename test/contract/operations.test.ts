@@ -35,6 +35,8 @@ t.test('every documented operation keeps its contract', async (t) => {
   await writeAudioFixture(folderAlbum, 'ogg', { tags: { title: 'Hoppípolla', artist: 'Sigur Rós', album: 'Takk', date: '2005' } })
   await writeFile(join(folderAlbum, 'cover.png'), PNG_1PX)
   await writeAudioFixture(join(media, 'Nobody', 'Bare'), 'wav', { tags: { title: 'Plain', artist: 'Nobody', album: 'Bare' } })
+  // Imported by the scan, with one line that resolves and one that does not (a scan warning).
+  await writeFile(join(media, 'Mix.m3u8'), '#EXTM3U\n#EXTINF:1,The Beatles - Come Together\nThe Beatles/Abbey Road/Come Together.mp3\nnot/here.mp3\n')
 
   const { app } = await buildScanApp(t, { mediaPath: media })
   const finished = await scan(app)
@@ -52,6 +54,14 @@ t.test('every documented operation keeps its contract', async (t) => {
   const streamEtag = (await app.inject(`/api/stream/${track.id}`)).headers.etag as string
   const coverEtag = (await app.inject(`/api/cover/${track.albumId}`)).headers.etag as string
   const encodedPath = track.filePath.split('/').map(encodeURIComponent).join('/')
+  const imported = ((await app.inject('/api/library/playlists')).json() as { playlists: Array<{ name: string, trackIds: string[] }> }).playlists
+  if (imported.length !== 1 || imported[0].trackIds[0] !== track.id) throw new Error(`scan did not import Mix.m3u8: ${JSON.stringify(imported)}`)
+  const newPlaylist = async (body: unknown): Promise<string> => {
+    const res = await app.inject({ method: 'POST', url: '/api/library/playlists', payload: body as object })
+    return (res.json() as { id: string }).id
+  }
+  const playlist = await newPlaylist({ name: 'Contract', type: 'MANUAL', trackIds: [track.id, bare.id, track.id] })
+  const doomed = await newPlaylist({ name: 'Doomed', type: 'MANUAL', trackIds: [] })
 
   const json = (method: string, url: string, body: unknown): Call => ({ method, url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
   const streamCalls = (prefix: string, method: string): { ok: Call[], bad: Call[] } => ({
@@ -156,6 +166,65 @@ t.test('every documented operation keeps its contract', async (t) => {
       bad: [{ method: 'GET', url: '/api/library/alphabet-index?type=genres' }]
     },
     'GET /api/library/stats': { ok: [{ method: 'GET', url: '/api/library/stats' }], bad: [] },
+    'GET /api/library/playlists': {
+      ok: [{ method: 'GET', url: '/api/library/playlists' }, { method: 'GET', url: '/api/library/playlists?type=' }, { method: 'GET', url: '/api/library/playlists?type=SMART' }],
+      bad: [{ method: 'GET', url: '/api/library/playlists?type=radio' }]
+    },
+    'POST /api/library/playlists': {
+      ok: [
+        json('POST', '/api/library/playlists', { name: 'New', type: 'MANUAL', trackIds: [folder.id, folder.id] }),
+        json('POST', '/api/library/playlists', { name: 'Smart', type: 'SMART', trackIds: [], rules: { match: 'any' }, description: 'Rules kept' }),
+        json('POST', '/api/library/playlists', { name: 'Queue', type: 'HISTORY_SNAPSHOT', trackIds: [bare.id] })
+      ],
+      bad: [
+        json('POST', '/api/library/playlists', { name: 'x', type: 'MANUAL', trackIds: [NO_SUCH_ID] }),
+        json('POST', '/api/library/playlists', { type: 'MANUAL', trackIds: [] }),
+        json('POST', '/api/library/playlists', { name: 'x', type: 'MANUAL', rules: {} }),
+        { method: 'POST', url: '/api/library/playlists', payload: 'x', headers: { 'content-type': 'text/plain' } }
+      ]
+    },
+    'GET /api/library/playlists/{id}': {
+      ok: [{ method: 'GET', url: `/api/library/playlists/${playlist}` }, { method: 'GET', url: `/api/library/playlists/${playlist.toUpperCase()}` }],
+      bad: [{ method: 'GET', url: `/api/library/playlists/${NO_SUCH_ID}` }, { method: 'GET', url: '/api/library/playlists/nope' }]
+    },
+    'GET /api/library/playlists/{id}.m3u8': {
+      ok: [{ method: 'GET', url: `/api/library/playlists/${playlist}.m3u8` }, { method: 'GET', url: `/api/library/playlists/${playlist.toUpperCase()}.m3u8` }],
+      bad: [{ method: 'GET', url: `/api/library/playlists/${NO_SUCH_ID}.m3u8` }, { method: 'GET', url: '/api/library/playlists/nope.m3u8' }]
+    },
+    'PATCH /api/library/playlists/{id}': {
+      ok: [
+        json('PATCH', `/api/library/playlists/${playlist}`, { name: 'Renamed' }),
+        json('PATCH', `/api/library/playlists/${playlist}`, { trackIds: [bare.id, track.id, bare.id] }),
+        json('PATCH', `/api/library/playlists/${playlist}`, { description: 'Now described' })
+      ],
+      bad: [
+        json('PATCH', `/api/library/playlists/${playlist}`, { trackIds: [NO_SUCH_ID] }),
+        json('PATCH', `/api/library/playlists/${playlist}`, {}),
+        json('PATCH', `/api/library/playlists/${playlist}`, { type: 'SMART' }),
+        json('PATCH', `/api/library/playlists/${NO_SUCH_ID}`, { name: 'x' }),
+        { method: 'PATCH', url: `/api/library/playlists/${playlist}`, payload: 'x', headers: { 'content-type': 'text/plain' } }
+      ]
+    },
+    'DELETE /api/library/playlists/{id}': {
+      ok: [{ method: 'DELETE', url: `/api/library/playlists/${doomed}`, headers: { 'content-type': 'application/json' } }],
+      bad: [{ method: 'DELETE', url: `/api/library/playlists/${doomed}` }, { method: 'DELETE', url: '/api/library/playlists/nope' }]
+    },
+    'POST /api/library/playlists/{id}/tracks': {
+      ok: [json('POST', `/api/library/playlists/${playlist}/tracks`, { trackIds: [folder.id, track.id] })],
+      bad: [
+        json('POST', `/api/library/playlists/${playlist}/tracks`, { trackIds: [NO_SUCH_ID] }),
+        json('POST', `/api/library/playlists/${NO_SUCH_ID}/tracks`, { trackIds: [track.id] }),
+        { method: 'POST', url: `/api/library/playlists/${playlist}/tracks`, payload: 'x', headers: { 'content-type': 'text/plain' } }
+      ]
+    },
+    'DELETE /api/library/playlists/{id}/tracks': {
+      ok: [json('DELETE', `/api/library/playlists/${playlist}/tracks`, { trackIds: [bare.id] })],
+      bad: [
+        json('DELETE', `/api/library/playlists/${playlist}/tracks`, { trackIds: [NO_SUCH_ID] }),
+        json('DELETE', `/api/library/playlists/${playlist}/tracks`, {}),
+        { method: 'DELETE', url: `/api/library/playlists/${playlist}/tracks`, payload: 'x', headers: { 'content-type': 'text/plain' } }
+      ]
+    },
     'GET /api/cover/{albumId}': {
       ok: [
         { method: 'GET', url: `/api/cover/${track.albumId}` },

@@ -65,8 +65,11 @@ export class ContractValidator {
         if (operation !== undefined) this.operations.push({ method: method.toUpperCase(), template, pattern: templatePattern(template), operation })
       }
     }
-    // Literal paths win over templated ones (/api/library/search before /api/library/{x}).
-    this.operations.sort((a, b) => (a.template.includes('{') ? 1 : 0) - (b.template.includes('{') ? 1 : 0))
+    // Literal paths win over templated ones (/api/library/search before /api/library/{x}), and
+    // among templated ones the more literal text the better (/playlists/{id}.m3u8 before /playlists/{id}).
+    const literal = (template: string): number => template.replace(/\{[^}]+\}/g, '').length
+    this.operations.sort((a, b) => (a.template.includes('{') ? 1 : 0) - (b.template.includes('{') ? 1 : 0) ||
+      (a.template.includes('{') ? literal(b.template) - literal(a.template) : 0))
   }
 
   find (method: string, url: string): Operation | undefined {
