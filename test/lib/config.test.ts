@@ -15,6 +15,7 @@ t.test('defaults follow the design document', async (t) => {
   t.equal(config.logLevel, 'info')
   t.match(config.mediaPath, /media$/)
   t.match(config.dataDir, /data$/)
+  t.match(config, { sseMaxClients: 100, coverCacheMb: 256, requestTimeoutMs: 60_000, sendTimeoutMs: 60_000, maxConnectionsPerIp: 64 })
 })
 
 t.test('every variable is read and typed', async (t) => {
@@ -32,7 +33,12 @@ t.test('every variable is read and typed', async (t) => {
     RUN_WORKER: 'false',
     SCAN_INTERVAL: '3600',
     STREAM_OFFLOAD: 'x-accel',
-    STREAM_OFFLOAD_PREFIX: '/internal'
+    STREAM_OFFLOAD_PREFIX: '/internal',
+    SSE_MAX_CLIENTS: '5',
+    COVER_CACHE_MB: '10',
+    REQUEST_TIMEOUT_MS: '1500',
+    SEND_TIMEOUT_MS: '2500',
+    MAX_CONNECTIONS_PER_IP: '0'
   })
   t.match(config, {
     port: 9000,
@@ -46,7 +52,12 @@ t.test('every variable is read and typed', async (t) => {
     runWorker: false,
     scanIntervalSeconds: 3600,
     streamOffload: 'x-accel',
-    streamOffloadPrefix: '/internal/'
+    streamOffloadPrefix: '/internal/',
+    sseMaxClients: 5,
+    coverCacheMb: 10,
+    requestTimeoutMs: 1500,
+    sendTimeoutMs: 2500,
+    maxConnectionsPerIp: 0
   })
 })
 
@@ -74,7 +85,12 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ RUN_WORKER: 'maybe' }, 'RUN_WORKER', /RUN_WORKER must be true or false/],
     [{ SCAN_INTERVAL: '1h' }, 'SCAN_INTERVAL', /SCAN_INTERVAL/],
     [{ STREAM_OFFLOAD: 'sendfile' }, 'STREAM_OFFLOAD', /STREAM_OFFLOAD must be one of/],
-    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX', /REDIS_PREFIX/]
+    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX', /REDIS_PREFIX/],
+    [{ SSE_MAX_CLIENTS: '0' }, 'SSE_MAX_CLIENTS', /SSE_MAX_CLIENTS must be between 1/],
+    [{ COVER_CACHE_MB: '0' }, 'COVER_CACHE_MB', /COVER_CACHE_MB must be between 1/],
+    [{ SEND_TIMEOUT_MS: '60s' }, 'SEND_TIMEOUT_MS', /SEND_TIMEOUT_MS must be a whole number/],
+    [{ REQUEST_TIMEOUT_MS: '5' }, 'REQUEST_TIMEOUT_MS', /REQUEST_TIMEOUT_MS must be between 100/],
+    [{ MAX_CONNECTIONS_PER_IP: '-1' }, 'MAX_CONNECTIONS_PER_IP', /MAX_CONNECTIONS_PER_IP/]
   ]
   for (const [env, variable, message] of cases) {
     let caught: unknown
