@@ -4,19 +4,23 @@ import fresh from 'fresh'
 import { NotModified, errors } from '../schemas/common.js'
 import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
 import { findCoverSource } from '../lib/library/album-repo.js'
-import { CoverCache } from '../lib/cover/cover-cache.js'
+import { canonicalAlbumId, CoverCache } from '../lib/cover/cover-cache.js'
 
 const CACHE_CONTROL = 'public, max-age=86400'
 
 const cover: FastifyPluginAsyncTypebox = async (fastify) => {
-  const covers = new CoverCache(async (path) => await fastify.pathGuard.locate(path, fastify.log), join(fastify.config.dataDir, 'covers'))
+  const covers = new CoverCache(
+    async (path) => await fastify.pathGuard.locate(path, fastify.log),
+    join(fastify.config.dataDir, 'covers'),
+    fastify.config.coverCacheMb * 1024 * 1024)
 
   fastify.get('/api/cover/:albumId', {
     schema: {
       tags: ['cover'],
       summary: 'An album\'s cover art',
       description: 'The picture embedded in the album\'s files, else its folder image (cover.jpg, folder.png, ...). ' +
-        'Cached on the server and by clients (ETag, Cache-Control); optionally resized.',
+        'Cached on the server and by clients (ETag, Cache-Control); optionally resized to a few fixed sizes ' +
+        '(see `size`). The server keeps at most COVER_CACHE_MB of covers on disk, dropping the least recently used.',
       params: CoverParams,
       querystring: CoverQuery,
       response: {
@@ -26,7 +30,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
   }, async (request, reply) => {
-    const { albumId } = request.params
+    const albumId = canonicalAlbumId(request.params.albumId)
     const album = await findCoverSource(fastify.pg, albumId)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
     const image = await covers.get(albumId, album.coverSource, request.query.size)
