@@ -99,8 +99,4 @@ export class ConnectionCap {
     })
     return true
   }
-
-  count (address: string): number {
-    return this.open.get(address) ?? 0
-  }
 }

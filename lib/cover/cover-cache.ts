@@ -101,11 +101,6 @@ export class CoverCache {
     this.ready = this.loadIndex()
   }
 
-  // Bytes of cached files this process knows of (the tests compare it with the disk).
-  get size (): number {
-    return this.bytes
-  }
-
   // null: no cover (no source, the file is gone or outside the root, or it holds no image).
   async get (albumId: string, coverSource: string | null, size?: number): Promise<Cover | null> {
     if (coverSource === null) return null
