@@ -9,7 +9,7 @@ import type { ScanEvent } from './scan-events.js'
 
 // What the relay needs of an HTTP response (node's ServerResponse fits).
 export interface EventSink {
-  write: (chunk: string) => boolean
+  write: (chunk: Buffer) => boolean
   readonly writableLength: number
   on: (event: 'drain', listener: () => void) => unknown
   off: (event: 'drain', listener: () => void) => unknown
@@ -41,16 +41,18 @@ interface Summary {
 
 type Held = { summary: Summary } | { event: ScanEvent }
 
-// Every client gets the same event object from the bus: serialise it once for all of them.
-const frames = new WeakMap<object, string>()
-function frame (event: object): string {
-  let text = frames.get(event)
-  if (text === undefined) {
-    text = `data: ${JSON.stringify(event)}\n\n`
-    frames.set(event, text)
+// Every client gets the same event object from the bus: serialise and encode it once for all of
+// them (a string would be encoded again for every socket it is written to).
+const frames = new WeakMap<object, Buffer>()
+function frame (event: object): Buffer {
+  let bytes = frames.get(event)
+  if (bytes === undefined) {
+    bytes = Buffer.from(`data: ${JSON.stringify(event)}\n\n`)
+    frames.set(event, bytes)
   }
-  return text
+  return bytes
 }
+const PING = Buffer.from(': ping\n\n')
 
 export class SseRelay {
   private readonly held: Held[] = []
@@ -79,7 +81,7 @@ export class SseRelay {
 
   // A comment line that keeps idle proxies open; pointless (and skipped) for a client behind.
   ping (): void {
-    if (!this.closed && this.held.length === 0 && this.roomy()) this.write(': ping\n\n')
+    if (!this.closed && this.held.length === 0 && this.roomy()) this.write(PING)
   }
 
   close (): void {
@@ -97,10 +99,10 @@ export class SseRelay {
     return this.sink.writableLength < this.opts.maxBufferedBytes
   }
 
-  private write (text: string): void {
+  private write (bytes: Buffer): void {
     // The return value is not needed: writableLength is read before every write, and a write
     // that crossed the socket's high-water mark guarantees the 'drain' that flushes held events.
-    this.sink.write(text)
+    this.sink.write(bytes)
   }
 
   private hold (event: ScanEvent): void {
