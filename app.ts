@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import sensible from '@fastify/sensible'
 import configPlugin, { type ConfigPluginOptions } from './plugins/config.js'
 import errorsPlugin from './plugins/errors.js'
+import connectionGuardPlugin from './plugins/connection-guard.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
 import redisPlugin from './plugins/redis.js'
@@ -66,6 +67,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(sensible)
   await fastify.register(configPlugin, opts)
   await fastify.register(errorsPlugin)
+  await fastify.register(connectionGuardPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)
   await fastify.register(redisPlugin)

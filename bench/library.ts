@@ -75,6 +75,8 @@ async function runMode (mode: typeof MODES[number]): Promise<string> {
       HOST: '127.0.0.1',
       SCAN_ON_START: 'false',
       RUN_WORKER: 'false',
+      // All load comes from one address; BENCH_CONNECTIONS may exceed the per-address cap.
+      MAX_CONNECTIONS_PER_IP: '0',
       ...mode.env
     }
   })

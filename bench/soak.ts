@@ -9,9 +9,14 @@
 //   SOAK_SAMPLE_SECONDS=5                                   (seconds between samples)
 //   SOAK_HEAP_SNAPSHOTS=<dir> SOAK_SNAPSHOT_SECONDS=60      (heap snapshots after a full GC, at the start,
 //                                                            every N s of load and at the end; each pauses the server)
+//   SOAK_STALLED=1 SOAK_STALLED_SSE=300 SOAK_STALLED_STREAMS=100
+//                                                           (clients that connect and never read a byte: scan event
+//                                                            streams and whole downloads of a 10-minute track,
+//                                                            opened just before the rescan, closed after the load)
 import { spawn, execFile } from 'node:child_process'
 import { link, mkdir, mkdtemp, readdir, readFile, rm, utimes } from 'node:fs/promises'
 import { Agent, request } from 'node:http'
+import { connect, type Socket } from 'node:net'
 import { freePort } from './free-port.js'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +36,12 @@ const SNAPSHOT_DIR = process.env.SOAK_HEAP_SNAPSHOTS ?? null
 const SNAPSHOT_SECONDS = Number(process.env.SOAK_SNAPSHOT_SECONDS ?? 60)
 // SOAK_RESCAN=0 runs the same load with no rescan, to tell the rescan's memory from the load's.
 const RESCAN = process.env.SOAK_RESCAN !== '0'
+const STALLED = process.env.SOAK_STALLED === '1'
+const STALLED_SSE = Number(process.env.SOAK_STALLED_SSE ?? 300)
+const STALLED_STREAMS = Number(process.env.SOAK_STALLED_STREAMS ?? 100)
+// One long track (10 minutes, about 9.6 MB) in every run, for the stalled downloads: larger than
+// what the kernel's socket buffers take, so a reader that stops leaves bytes waiting in the server.
+const LONG_TRACK = 'Long Player/Long/long.mp3'
 const DB_URL = process.env.SOAK_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/sonantica_soak'
 // Distinct encoded sources; every library path is a hard link to one of them (no disk cost).
 const SOURCES = 80
@@ -52,6 +63,10 @@ async function makeLibrary (root: string): Promise<string[]> {
       '-metadata', `track=${i + 1}`, path])
     sources.push(path)
   }
+  await mkdir(join(root, 'Long Player', 'Long'), { recursive: true })
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=330:duration=600',
+    '-ac', '2', '-c:a', 'libmp3lame', '-b:a', '128k', '-metadata', 'title=Long', '-metadata', 'artist=Long Player',
+    '-metadata', 'album=Long', join(root, LONG_TRACK)])
   for (let i = 0; i < TRACKS; i++) {
     // 20 files an album folder, 10 albums an artist folder.
     const dir = join(root, `Artist ${String(Math.floor(i / 200)).padStart(3, '0')}`, `Album ${String(Math.floor(i / 20)).padStart(4, '0')}`)
@@ -158,6 +173,26 @@ function call (agent: Agent, url: string, headers: Record<string, string> = {}):
   })
 }
 
+// Connects, sends one request and never reads: the server's writes fill the kernel's buffers
+// and then wait on it.
+async function stalledClient (base: string, path: string): Promise<Socket> {
+  const url = new URL(base)
+  const socket = connect({ host: url.hostname, port: Number(url.port) })
+  socket.on('error', () => {})
+  await new Promise<void>((resolve) => { socket.once('connect', resolve); socket.once('error', () => resolve()) })
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`)
+  socket.pause()
+  return socket
+}
+
+async function openStalled (base: string): Promise<Socket[]> {
+  const sockets: Socket[] = []
+  for (let i = 0; i < STALLED_SSE; i++) sockets.push(await stalledClient(base, '/api/scan/events'))
+  const long = `/api/stream/${LONG_TRACK.split('/').map(encodeURIComponent).join('/')}`
+  for (let i = 0; i < STALLED_STREAMS; i++) sockets.push(await stalledClient(base, long))
+  return sockets
+}
+
 async function main (): Promise<void> {
   const media = await mkdtemp(join(tmpdir(), 'sonantica-soak-'))
   let server: Server | null = null
@@ -167,7 +202,10 @@ async function main (): Promise<void> {
     await recreateDatabase(DB_URL)
     server = await startServer({
       POSTGRES_URL: DB_URL, MEDIA_PATH: media, DATA_DIR: join(media, '.data'), SCAN_ON_START: 'false',
-      LOG_LEVEL: 'warn', HOST: '127.0.0.1'
+      LOG_LEVEL: 'warn', HOST: '127.0.0.1',
+      // Every client here shares one address; the event stream cap would hide what stalled
+      // streams cost. Both runs, with and without stalled clients, use the same settings.
+      MAX_CONNECTIONS_PER_IP: '0', SSE_MAX_CLIENTS: '1000'
     })
     const base = server.url
     let t0 = Date.now()
@@ -179,7 +217,8 @@ async function main (): Promise<void> {
       const page = await getJson<{ tracks: Array<{ id: string }> }>(`${base}/api/library/tracks?limit=500&offset=${offset}`)
       tracks.push(...page.tracks.map((t) => t.id))
     }
-    const albums = (await getJson<{ albums: Array<{ id: string }> }>(`${base}/api/library/albums?limit=500`)).albums.map((a) => a.id)
+    const albums = (await getJson<{ albums: Array<{ id: string, coverArt: string | null }> }>(`${base}/api/library/albums?limit=500`)).albums
+      .filter((a) => a.coverArt !== null).map((a) => a.id)
 
     // Every file changes (one mtime per shared inode), so the rescan re-reads all of them.
     const later = new Date(Date.now() + 60_000)
@@ -214,6 +253,8 @@ async function main (): Promise<void> {
     console.log(header())
     loadStarted = Date.now()
     const before = await sample()
+    const stalled = STALLED ? await openStalled(base) : []
+    if (STALLED) console.log(`stalled clients: ${STALLED_SSE} event streams and ${STALLED_STREAMS} downloads of ${LONG_TRACK}, connected and not reading`)
     const rescanId = RESCAN ? (await getJson<{ id: string }>(`${base}/api/scan/start`, { method: 'POST' })).id : null
     const rescanStarted = Date.now()
     let sampling = true
@@ -271,6 +312,8 @@ async function main (): Promise<void> {
     if (rescan !== null) rescanState = rescan.status
     sampling = false
     await sampler
+    const stalledAtEnd = STALLED ? await processStats(srv.pid) : null
+    for (const socket of stalled) socket.destroy()
     // Let idle keep-alive sockets and finished jobs settle before the last sample.
     await new Promise((resolve) => setTimeout(resolve, 2000))
     const after = await sample()
@@ -292,8 +335,10 @@ async function main (): Promise<void> {
       p99ms: q(0.99),
       maxMs: q(1),
       rescan: rescan === null ? null : { status: rescan.status, updated: rescan.updated, filesSeen: rescan.filesSeen, atEndOfSoak: rescanStatus.progress, finishedSecondsAfterSoak: rescanTail, totalSeconds: rescanTotal },
+      stalled: STALLED ? { sse: STALLED_SSE, streams: STALLED_STREAMS, fdsBeforeClosingThem: stalledAtEnd?.fds } : null,
       server: {
         start: { rssMb: before.rssMb, heapUsedMb: before.heapUsedMb, fds: before.fds },
+        peak: { rssMb: Math.max(...samples.map((x) => x.rssMb)), fds: Math.max(...samples.map((x) => x.fds)) },
         end: { rssMb: after.rssMb, heapUsedMb: after.heapUsedMb, fds: after.fds }
       }
     }

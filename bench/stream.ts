@@ -97,7 +97,7 @@ end
   const service = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PORT: String(servicePort), HOST: '127.0.0.1', MEDIA_PATH: media, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCAN_ON_START: 'false', POSTGRES_URL: '', REDIS_HOST: '', API_KEY: '' }
+    env: { ...process.env, PORT: String(servicePort), HOST: '127.0.0.1', MEDIA_PATH: media, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCAN_ON_START: 'false', POSTGRES_URL: '', REDIS_HOST: '', API_KEY: '', MAX_CONNECTIONS_PER_IP: '0' }
   })
   children.push(service)
 

@@ -27,6 +27,11 @@ export interface Config {
   // '*' or the exact origins (scheme://host[:port]) browsers may call from.
   corsOrigins: '*' | string[]
   mediaAccess: MediaAccess
+  sseMaxClients: number
+  coverCacheMb: number
+  requestTimeoutMs: number
+  sendTimeoutMs: number
+  maxConnectionsPerIp: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -42,7 +47,9 @@ export class ConfigError extends Error {
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
   'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
-  'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS'
+  'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
+  'SSE_MAX_CLIENTS', 'COVER_CACHE_MB',
+  'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -163,6 +170,12 @@ export function loadConfig (env: Env = process.env): Config {
     streamOffload: oneOf(env, 'STREAM_OFFLOAD', OFFLOADS, 'none'),
     streamOffloadPrefix: offloadPrefix.endsWith('/') ? offloadPrefix : `${offloadPrefix}/`,
     corsOrigins: corsOrigins(env),
-    mediaAccess: oneOf(env, 'MEDIA_ACCESS', MEDIA_ACCESSES, 'key')
+    mediaAccess: oneOf(env, 'MEDIA_ACCESS', MEDIA_ACCESSES, 'key'),
+    sseMaxClients: integer(env, 'SSE_MAX_CLIENTS', 100, 1, 100_000),
+    coverCacheMb: integer(env, 'COVER_CACHE_MB', 256, 1, 1_048_576),
+    // nginx's client_header/body and send timeouts are 60 s each.
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 0, 1_000_000)
   }
 }

@@ -8,6 +8,8 @@ interface FastifyLikeError {
   message: string
   validation?: unknown
   validationContext?: string
+  // Set on a deliberate 5xx whose message is written for the client (a capacity limit).
+  expose?: boolean
 }
 
 // One error shape for every 4xx/5xx: { statusCode, error, message, code? }. Stack traces and
@@ -26,7 +28,7 @@ export default fp(async (fastify) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
       ? error.statusCode
       : 500
-    if (status >= 500) {
+    if (status >= 500 && error.expose !== true) {
       request.log.error({ err: error }, 'request failed')
       return reply.code(status).send({
         statusCode: status,

@@ -4,7 +4,7 @@ import fresh from 'fresh'
 import { NotModified, errors } from '../schemas/common.js'
 import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
 import { findCoverSource } from '../lib/library/album-repo.js'
-import { CoverCache } from '../lib/cover/cover-cache.js'
+import { canonicalAlbumId, CoverCache } from '../lib/cover/cover-cache.js'
 
 // Shared caches may keep a cover only when the service is open; once a key guards the library,
 // only the client that fetched it may (MEDIA_ACCESS=open included: the owner chose a key).
@@ -12,7 +12,10 @@ const cacheControl = (keyed: boolean): string => `${keyed ? 'private' : 'public'
 
 const cover: FastifyPluginAsyncTypebox = async (fastify) => {
   const CACHE_CONTROL = cacheControl(fastify.config.apiKey !== null)
-  const covers = new CoverCache(async (path) => await fastify.pathGuard.locate(path, fastify.log), join(fastify.config.dataDir, 'covers'))
+  const covers = new CoverCache(
+    async (path) => await fastify.pathGuard.locate(path, fastify.log),
+    join(fastify.config.dataDir, 'covers'),
+    fastify.config.coverCacheMb * 1024 * 1024)
 
   fastify.get('/api/cover/:albumId', {
     config: { mediaIdParam: 'albumId' },
@@ -20,7 +23,8 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['cover'],
       summary: 'An album\'s cover art',
       description: 'The picture embedded in the album\'s files, else its folder image (cover.jpg, folder.png, ...). ' +
-        'Cached on the server and by clients (ETag, Cache-Control: private when API_KEY is set); optionally resized. ' +
+        'Cached on the server and by clients (ETag, Cache-Control: private when API_KEY is set); optionally resized to a few fixed sizes ' +
+        '(see `size`). The server keeps at most COVER_CACHE_MB of covers on disk, dropping the least recently used. ' +
         'With MEDIA_ACCESS=open it needs no key.',
       params: CoverParams,
       querystring: CoverQuery,
@@ -31,7 +35,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
   }, async (request, reply) => {
-    const { albumId } = request.params
+    const albumId = canonicalAlbumId(request.params.albumId)
     const album = await findCoverSource(fastify.pg, albumId)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
     const image = await covers.get(albumId, album.coverSource, request.query.size)

@@ -4,8 +4,12 @@ import { Type } from '@sinclair/typebox'
 import { errors, IdParams } from '../schemas/common.js'
 import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
 import type { ScanEvent } from '../lib/scan/scan-events.js'
+import { SseRelay, SUMMARY_TRACKS } from '../lib/scan/sse-relay.js'
 
 const HEARTBEAT_MS = 15_000
+// Unsent bytes a client may have waiting before it is sent summaries instead of every event:
+// a few dozen events, so a reader that keeps up never notices.
+const SSE_BUFFER_BYTES = 64 * 1024
 
 const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   for (const schema of [Scan, ScanError, ScanWithErrors, ScanProgress, LibraryCounts, ScanStatus]) fastify.addSchema(schema)
@@ -58,11 +62,14 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     return scan
   })
 
+  // Event streams never end by themselves; a closing server ends them.
   const open = new Set<ServerResponse>()
   fastify.addHook('preClose', async () => {
-    // Event streams never end by themselves; a closing server ends them.
     for (const res of open) res.end()
   })
+  const { sseMaxClients, sendTimeoutMs } = fastify.config
+  // Streams counted from the request on, so clients racing in cannot overshoot the cap.
+  let clients = 0
 
   fastify.get('/api/scan/events', {
     schema: {
@@ -71,7 +78,12 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       description: 'A text/event-stream of unnamed messages (only `data:` lines, so EventSource.onmessage ' +
         'receives them). Each carries JSON with `type`: `scan:start`, `scan:progress` (a few per second at most), ' +
         '`track:indexed` (with `track`, a Track), `scan:complete` (with `stats`) or `scan:error` (with `message`). ' +
-        'Events from scans run by any process arrive here. A `: ping` comment line keeps idle proxies open.',
+        'Events from scans run by any process arrive here. A `: ping` comment line keeps idle proxies open. ' +
+        `A client that reads more slowly than events come is sent less: once ${SSE_BUFFER_BYTES / 1024} KiB wait ` +
+        'unread, further track:indexed events are folded into one `tracks:indexed` message (`scanId`, `count`, and ' +
+        `\`tracks\`, the latest ${SUMMARY_TRACKS}), only the latest scan:progress is kept, and both are sent once it has ` +
+        'caught up; scan:start, scan:complete and scan:error always arrive, in order. A client that stays that far ' +
+        'behind for SEND_TIMEOUT_MS is disconnected. At most SSE_MAX_CLIENTS streams are open at once; beyond that, 503.',
       produces: ['text/event-stream'],
       response: {
         200: { description: 'The event stream', content: { 'text/event-stream': { schema: ScanEventsStream } } },
@@ -79,18 +91,31 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
   }, async (request, reply) => {
-    const pending: ScanEvent[] = []
-    let res: ServerResponse | null = null
-    const write = (event: ScanEvent): void => {
-      if (res === null) pending.push(event)
-      else res.write(`data: ${JSON.stringify(event)}\n\n`)
+    if (clients >= sseMaxClients) {
+      reply.header('retry-after', '30')
+      throw Object.assign(
+        fastify.httpErrors.serviceUnavailable(`Too many event streams are open (at most ${sseMaxClients}); try again later`),
+        { code: 'SSE_CLIENTS_FULL', expose: true })
     }
-    const unsubscribe = await fastify.scanEvents.subscribe(write)
+    clients++
+    let relay: SseRelay | null = null
+    const pending: ScanEvent[] = []
+    const deliver = (event: ScanEvent): void => {
+      if (relay === null) pending.push(event)
+      else relay.send(event)
+    }
+    let unsubscribe: () => void
+    try {
+      unsubscribe = await fastify.scanEvents.subscribe(deliver)
+    } catch (err) {
+      clients--
+      throw err
+    }
 
     // Headers set on the reply by hooks (CORS) are not written by a hijacked reply: carry them.
     const hookHeaders = reply.getHeaders() as OutgoingHttpHeaders
     reply.hijack()
-    res = reply.raw
+    const res = reply.raw
     res.writeHead(200, {
       ...hookHeaders,
       'content-type': 'text/event-stream; charset=utf-8',
@@ -99,13 +124,26 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       'x-accel-buffering': 'no'
     })
     res.write(': connected\n\n')
-    for (const event of pending.splice(0)) write(event)
+    relay = new SseRelay(res, {
+      maxBufferedBytes: SSE_BUFFER_BYTES,
+      maxLagMs: sendTimeoutMs,
+      onLagging: () => {
+        request.log.info({ buffered: res.writableLength }, 'event stream client too far behind; disconnecting')
+        res.destroy()
+      }
+    })
+    for (const event of pending.splice(0)) relay.send(event)
     open.add(res)
-    const heartbeat = setInterval(() => res?.write(': ping\n\n'), HEARTBEAT_MS)
+    const heartbeat = setInterval(() => relay?.ping(), HEARTBEAT_MS)
+    let cleaned = false
     const cleanup = (): void => {
+      if (cleaned) return
+      cleaned = true
+      clients--
       clearInterval(heartbeat)
       unsubscribe()
-      if (res !== null) open.delete(res)
+      relay?.close()
+      open.delete(res)
     }
     request.raw.once('close', cleanup)
     res.once('close', cleanup)

@@ -17,6 +17,7 @@ t.test('defaults follow the design document', async (t) => {
   t.match(config.dataDir, /data$/)
   t.equal(config.corsOrigins, '*', 'any origin: no cookies are used, so * is safe')
   t.equal(config.mediaAccess, 'key', 'with API_KEY set, media needs the key too unless opened')
+  t.match(config, { sseMaxClients: 100, coverCacheMb: 256, requestTimeoutMs: 60_000, sendTimeoutMs: 60_000, maxConnectionsPerIp: 64 })
 })
 
 t.test('every variable is read and typed', async (t) => {
@@ -36,7 +37,12 @@ t.test('every variable is read and typed', async (t) => {
     STREAM_OFFLOAD: 'x-accel',
     STREAM_OFFLOAD_PREFIX: '/internal',
     CORS_ORIGINS: 'https://Music.Example.com, http://localhost:5173/ ,capacitor://localhost',
-    MEDIA_ACCESS: 'Open'
+    MEDIA_ACCESS: 'Open',
+    SSE_MAX_CLIENTS: '5',
+    COVER_CACHE_MB: '10',
+    REQUEST_TIMEOUT_MS: '1500',
+    SEND_TIMEOUT_MS: '2500',
+    MAX_CONNECTIONS_PER_IP: '0'
   })
   t.match(config, {
     port: 9000,
@@ -52,7 +58,12 @@ t.test('every variable is read and typed', async (t) => {
     streamOffload: 'x-accel',
     streamOffloadPrefix: '/internal/',
     corsOrigins: ['https://music.example.com', 'http://localhost:5173', 'capacitor://localhost'],
-    mediaAccess: 'open'
+    mediaAccess: 'open',
+    sseMaxClients: 5,
+    coverCacheMb: 10,
+    requestTimeoutMs: 1500,
+    sendTimeoutMs: 2500,
+    maxConnectionsPerIp: 0
   })
 })
 
@@ -85,7 +96,12 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ CORS_ORIGINS: 'https://music.example.com/app' }, 'CORS_ORIGINS', /must be origins like/],
     [{ CORS_ORIGINS: 'https://a.example, *' }, 'CORS_ORIGINS', /either \* alone/],
     [{ CORS_ORIGINS: ' , ' }, 'CORS_ORIGINS', /names no origin/],
-    [{ MEDIA_ACCESS: 'public' }, 'MEDIA_ACCESS', /MEDIA_ACCESS must be one of key, open/]
+    [{ MEDIA_ACCESS: 'public' }, 'MEDIA_ACCESS', /MEDIA_ACCESS must be one of key, open/],
+    [{ SSE_MAX_CLIENTS: '0' }, 'SSE_MAX_CLIENTS', /SSE_MAX_CLIENTS must be between 1/],
+    [{ COVER_CACHE_MB: '0' }, 'COVER_CACHE_MB', /COVER_CACHE_MB must be between 1/],
+    [{ SEND_TIMEOUT_MS: '60s' }, 'SEND_TIMEOUT_MS', /SEND_TIMEOUT_MS must be a whole number/],
+    [{ REQUEST_TIMEOUT_MS: '5' }, 'REQUEST_TIMEOUT_MS', /REQUEST_TIMEOUT_MS must be between 100/],
+    [{ MAX_CONNECTIONS_PER_IP: '-1' }, 'MAX_CONNECTIONS_PER_IP', /MAX_CONNECTIONS_PER_IP/]
   ]
   for (const [env, variable, message] of cases) {
     let caught: unknown

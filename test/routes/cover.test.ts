@@ -105,9 +105,10 @@ t.test('cover art', async (t) => {
     t.equal((await sharp(big.rawPayload).metadata()).width, 300, 'never enlarged')
     const jpg = await app.inject(`/api/cover/${folder}?size=32`)
     t.equal(jpg.headers['content-type'], 'image/jpeg')
-    t.equal((await sharp(jpg.rawPayload).metadata()).width, 32)
+    t.equal((await sharp(jpg.rawPayload).metadata()).width, 64, 'rounded up to the 64 step')
     t.equal((await app.inject({ url: `/api/cover/${embedded}?size=64`, headers: { 'if-none-match': small.headers.etag as string } })).statusCode, 304)
-    t.equal((await readdir(join(app.config.dataDir, 'covers', embedded))).length, 3, 'one cached file per size')
+    t.equal(big.headers.etag, full.headers.etag, 'above the last step, the original')
+    t.equal((await readdir(join(app.config.dataDir, 'covers', embedded))).length, 2, 'one cached file per size step')
   })
 
   await t.test('no cover: 404 JSON', async (t) => {
