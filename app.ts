@@ -23,7 +23,8 @@ import streamRoutes from './routes/stream.js'
 import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
 import type { Config, LogLevel } from './lib/config.js'
-import { REDACTED, serializeRequest } from './lib/log-redact.js'
+import { stdSerializers } from 'pino'
+import { REDACTED, serializeError, serializeRequest } from './lib/log-redact.js'
 
 export type AppOptions = ConfigPluginOptions
 
@@ -31,7 +32,7 @@ export type AppOptions = ConfigPluginOptions
 export function loggerOptions (level: LogLevel) {
   return {
     level,
-    serializers: { req: serializeRequest },
+    serializers: { req: serializeRequest, err: serializeError(stdSerializers.err) },
     // For any line that logs headers directly.
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: REDACTED }
   }

@@ -17,16 +17,27 @@ function paramName (pair: string): string {
 export function redactUrl (url: string): string {
   const q = url.indexOf('?')
   if (q === -1) return url
-  const hash = url.indexOf('#', q)
-  const query = url.slice(q + 1, hash === -1 ? undefined : hash)
+  // Everything after the `?` is the query, a `#` included: that is how the auth check reads it
+  // (a request target has no fragment), so a key hidden behind one must be hidden here too.
   let changed = false
-  const pairs = query.split('&').map((pair) => {
-    if (!SECRET_PARAMS.has(paramName(pair))) return pair
+  const pairs = url.slice(q + 1).split(/([&#])/).map((pair) => {
+    // Names in another case are not keys, but were meant as one: hidden all the same.
+    if (!SECRET_PARAMS.has(paramName(pair).toLowerCase())) return pair
     changed = true
     return `${pair.slice(0, pair.includes('=') ? pair.indexOf('=') : pair.length)}=${REDACTED}`
   })
   if (!changed) return url
-  return `${url.slice(0, q + 1)}${pairs.join('&')}${hash === -1 ? '' : url.slice(hash)}`
+  return `${url.slice(0, q + 1)}${pairs.join('')}`
+}
+
+// Errors as pino writes them, minus the raw bytes of a request the HTTP parser refused (Node
+// attaches them to client errors): those bytes hold its Authorization header and query.
+export function serializeError<T extends Record<string, unknown>> (serialize: (err: Error) => T): (err: Error) => T {
+  return (err) => {
+    const line = { ...serialize(err) }
+    delete line.rawPacket
+    return line
+  }
 }
 
 interface RequestLike {

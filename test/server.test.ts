@@ -1,6 +1,7 @@
 import t from 'tap'
 import { testEnv } from './helper.js'
 import { join } from 'node:path'
+import { connect } from 'node:net'
 import { spawnEntry, startServer } from './fixtures/server-process.js'
 import { writeAudioFixture } from './fixtures/audio.js'
 import { probeRequest } from './fixtures/http.js'
@@ -19,19 +20,27 @@ t.test('the server process serves, then exits 0 on SIGTERM after closing cleanly
   await t.rejects(fetch(`${server.url}/health`), 'no longer accepting connections')
 })
 
-t.test('request log lines at info level never carry an API key', async (t) => {
+t.test('log lines never carry an API key, even at trace level', async (t) => {
   const key = 'k3y-in-logs-7c1e'
   const wrong = 'wr0ng-guess-5d2a'
-  const { env } = await testEnv(t, { env: { API_KEY: key } })
+  const { env } = await testEnv(t, { env: { API_KEY: key, LOG_LEVEL: 'trace' } })
   const server = await startServer(t, env)
   const targets = [
     `/api/library/stats?api_key=${key}`,
     `/api/library/stats?sort=x&api%5Fkey=${key}&keep=1`,
     `http://any-host/api/library/stats?api_key=${key}`,
     `/stream/00000000-0000-4000-8000-000000000000?api_key=${wrong}`,
-    `/nope?api_key=${encodeURIComponent(wrong)}#frag`
+    `/nope?api_key=${encodeURIComponent(wrong)}#frag`,
+    `/api/library/stats?x=1#&api_key=${key}`,
+    `/api/library/stats?API_KEY=${key}`
   ]
   for (const target of targets) await probeRequest(server.url, target)
+  // A request the HTTP parser refuses is logged at trace level with its raw bytes.
+  const malformed = connect(Number(new URL(server.url).port), '127.0.0.1')
+  malformed.on('error', () => {})
+  malformed.resume()
+  malformed.end(`GET /api/library/stats?api_key=${key} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${key}\r\nBad Header: x\r\n\r\n`)
+  await new Promise((resolve) => malformed.once('close', resolve))
   await probeRequest(server.url, '/api/library/stats', { headers: { authorization: `Bearer ${key}` } })
   await probeRequest(server.url, '/api/library/stats', { headers: { authorization: `Bearer ${wrong}` } })
   server.child.kill('SIGTERM')

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { REDACTED, redactUrl, serializeRequest } from '../../lib/log-redact.js'
+import { stdSerializers } from 'pino'
+import { REDACTED, redactUrl, serializeError, serializeRequest } from '../../lib/log-redact.js'
 
 t.test('api_key values are replaced, everything else is left as sent', async (t) => {
   const cases: Array<[string, string]> = [
@@ -13,6 +14,9 @@ t.test('api_key values are replaced, everything else is left as sent', async (t)
     ['/api/x?%61pi_key=s3cret', `/api/x?%61pi_key=${REDACTED}`],
     ['/api/x?api_key', `/api/x?api_key=${REDACTED}`],
     ['/api/x?api_key=s3cret#top', `/api/x?api_key=${REDACTED}#top`],
+    ['/api/x?x=1#&api_key=s3cret', `/api/x?x=1#&api_key=${REDACTED}`],
+    ['/api/x?x=1#api_key=s3cret', `/api/x?x=1#api_key=${REDACTED}`],
+    ['/api/x?API_KEY=s3cret&Api_Key=s3cret', `/api/x?API_KEY=${REDACTED}&Api_Key=${REDACTED}`],
     ['http://host/api/x?api_key=s3cret', `http://host/api/x?api_key=${REDACTED}`],
     ['/api/x?api_keys=visible&xapi_key=visible', '/api/x?api_keys=visible&xapi_key=visible'],
     ['/api/x?q=%zz&api_key=s3cret', `/api/x?q=%zz&api_key=${REDACTED}`]
@@ -30,5 +34,16 @@ t.test('the request serializer logs what Fastify logs, minus secrets and headers
     socket: { remotePort: 5555 }
   })
   t.same(line, { method: 'GET', url: `/stream/x?api_key=${REDACTED}`, host: 'music.local', remoteAddress: '10.0.0.2', remotePort: 5555 })
+  t.notMatch(JSON.stringify(line), 's3cret')
+})
+
+t.test('a refused request\'s raw bytes never reach an error line', async (t) => {
+  const err = Object.assign(new Error('Parse Error: Invalid header value char'), {
+    code: 'HPE_INVALID_HEADER_TOKEN',
+    rawPacket: Buffer.from('GET /api/x?api_key=s3cret HTTP/1.1\r\nAuthorization: Bearer s3cret\r\nBad\u0001: x\r\n\r\n')
+  })
+  const line = serializeError(stdSerializers.err)(err)
+  t.equal(line.message, 'Parse Error: Invalid header value char')
+  t.equal(line.code, 'HPE_INVALID_HEADER_TOKEN')
   t.notMatch(JSON.stringify(line), 's3cret')
 })
