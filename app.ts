@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import AjvCompiler from '@fastify/ajv-compiler'
 import sensible from '@fastify/sensible'
 import configPlugin, { type ConfigPluginOptions } from './plugins/config.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
 import connectionGuardPlugin from './plugins/connection-guard.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
@@ -68,6 +68,7 @@ export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerO
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { ...AJV_OPTIONS } },
+    frameworkErrors,
     schemaController: { compilersFactory: { buildValidator: partAwareValidator() } },
     routerOptions: {
       ignoreTrailingSlash: true,

@@ -46,7 +46,7 @@ export default fp(async (fastify) => {
       if (part === 'body') continue
       const number = firstNonDecimal(schema[part], value)
       if (number !== null) {
-        throw badRequest(`${part}/${number.key} must be ${number.integer ? 'an integer' : 'a number'} written in decimal digits`)
+        throw badRequest(`${part}/${number.key} must be ${number.integer ? 'integer' : 'number'} (decimal digits only)`)
       }
     }
   })
