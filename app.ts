@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import AjvCompiler from '@fastify/ajv-compiler'
 import sensible from '@fastify/sensible'
 import configPlugin, { type ConfigPluginOptions } from './plugins/config.js'
-import errorsPlugin from './plugins/errors.js'
+import errorsPlugin, { frameworkErrors } from './plugins/errors.js'
 import connectionGuardPlugin from './plugins/connection-guard.js'
 import swaggerPlugin from './plugins/swagger.js'
 import dbPlugin from './plugins/db.js'
@@ -9,6 +10,7 @@ import redisPlugin from './plugins/redis.js'
 import corsPlugin from './plugins/cors.js'
 import authPlugin from './plugins/auth.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
+import inputGuardPlugin from './plugins/input-guard.js'
 import pathGuardPlugin from './plugins/path-guard.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
@@ -38,6 +40,22 @@ export function loggerOptions (level: LogLevel) {
   }
 }
 
+const AJV_OPTIONS = { coerceTypes: 'array', removeAdditional: false, allErrors: false } as const
+
+// Query strings and paths are text, so their numbers and booleans are read from it (coercion),
+// but a JSON body already has types: `"true"`, `[false]`, `0` or `null` where a boolean belongs is
+// a client's mistake, never a value. Bodies get an Ajv without coercion.
+type ValidatorFactory = NonNullable<NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']>
+function partAwareValidator (): ValidatorFactory {
+  const coercing = AjvCompiler()
+  const exact = AjvCompiler()
+  return (externalSchemas) => {
+    const forText = coercing(externalSchemas, { customOptions: { ...AJV_OPTIONS } })
+    const forBody = exact(externalSchemas, { customOptions: { ...AJV_OPTIONS, coerceTypes: false } })
+    return (route) => route.httpPart === 'body' ? forBody(route) : forText(route)
+  }
+}
+
 // Options for the Fastify instance itself, shared by server.ts and the tests so both validate
 // and serialise the same way.
 export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerOptions {
@@ -50,13 +68,9 @@ export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerO
     // Tell a closing server's idle keep-alive sockets to go, but let in-flight responses finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    ajv: {
-      customOptions: {
-        coerceTypes: 'array',
-        removeAdditional: false,
-        allErrors: false
-      }
-    },
+    ajv: { customOptions: { ...AJV_OPTIONS } },
+    frameworkErrors,
+    schemaController: { compilersFactory: { buildValidator: partAwareValidator() } },
     routerOptions: {
       ignoreTrailingSlash: true,
       maxParamLength: 2048
@@ -68,6 +82,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(sensible)
   await fastify.register(configPlugin, opts)
   await fastify.register(errorsPlugin)
+  await fastify.register(inputGuardPlugin)
   await fastify.register(connectionGuardPlugin)
   await fastify.register(swaggerPlugin)
   await fastify.register(dbPlugin)

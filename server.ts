@@ -5,12 +5,15 @@ import { exitGracefullyOnSignals, readConfigOrExit } from './lib/process-entry.j
 
 const config = readConfigOrExit()
 const fastify = Fastify(serverOptions(config)).withTypeProvider<TypeBoxTypeProvider>()
-exitGracefullyOnSignals(fastify, { graceMs: 25_000, message: 'shutting down: finishing in-flight requests' })
+const lifecycle = exitGracefullyOnSignals(fastify, { graceMs: 25_000, message: 'shutting down: finishing in-flight requests' })
+fastify.log.info({ database: config.postgresUrl === null ? 'embedded' : 'postgres' }, 'starting')
 
 try {
-  await fastify.register(app, { config })
+  await fastify.register(app, { config, startup: lifecycle.startup })
+  // Listening runs the onReady hooks, among them a scan on start-up.
+  lifecycle.startup.throwIfAborted()
   await fastify.listen({ port: config.port, host: config.host })
+  lifecycle.started()
 } catch (err) {
-  fastify.log.fatal({ err }, 'start-up failed')
-  process.exit(1)
+  await lifecycle.startupFailed(err, fastify.log)
 }

@@ -20,19 +20,20 @@ if (config.postgresUrl === null) {
 }
 const fastify = Fastify({ logger: { level: config.logLevel } })
 
-exitGracefullyOnSignals(fastify, { graceMs: 20_000, message: 'worker shutting down: an unfinished job is handed back to the queue' })
+const lifecycle = exitGracefullyOnSignals(fastify, { graceMs: 20_000, message: 'worker shutting down: an unfinished job is handed back to the queue' })
 
 try {
-  await fastify.register(configPlugin, { config })
+  await fastify.register(configPlugin, { config, startup: lifecycle.startup })
   await fastify.register(dbPlugin)
   await fastify.register(redisPlugin)
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
   await fastify.register(scannerPlugin, { runJobs: true, schedule: false })
+  lifecycle.startup.throwIfAborted()
   await fastify.ready()
+  lifecycle.started()
   fastify.log.info({ mediaPath: config.mediaPath }, 'worker ready')
   process.send?.('ready')
 } catch (err) {
-  fastify.log.fatal({ err }, 'worker start-up failed')
-  process.exit(1)
+  await lifecycle.startupFailed(err, fastify.log)
 }

@@ -47,6 +47,13 @@ export default fp(async (fastify) => {
     options = { ...createPgConfig(pglite), max: 1 } as PoolConfig
   }
 
+  // Asked to stop while the database was being opened (PGlite's first start takes seconds): no
+  // migrations, nothing more. No onClose hook holds the embedded database yet, so it closes here.
+  if (fastify.startup.aborted) {
+    await pglite?.close()
+    throw fastify.startup.reason
+  }
+
   await fastify.register(fastifyPostgres, options)
   // An idle client losing its server emits 'error' on the pool; unhandled, that kills the process.
   fastify.pg.pool.on('error', (err) => fastify.log.warn({ err }, 'database connection lost'))

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyServerOptions } from 'fastify'
 import { STATUS_CODES } from 'node:http'
 import { isDependencyDown } from '../lib/dependency-errors.js'
 
@@ -10,6 +11,17 @@ interface FastifyLikeError {
   validationContext?: string
   // Set on a deliberate 5xx whose message is written for the client (a capacity limit).
   expose?: boolean
+}
+
+// Errors the router raises before any route or error handler exists (a path parameter longer
+// than maxParamLength, a malformed percent-encoding). Fastify's own bodies for them say
+// "Bad Request" even for a 414; these keep the one error shape with the real reason phrase.
+export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors']> = (error, _request, reply) => {
+  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+    ? 'A path segment of the URL is too long'
+    : error.message
+  void (reply as FastifyReply).code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Bad Request', message, code: error.code })
 }
 
 // One error shape for every 4xx/5xx: { statusCode, error, message, code? }. Stack traces and

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin'
 
-// Ajv's type coercion turns "1e309" into Infinity and then lets it past `maximum`, so a query
-// like ?limit=1e309 would reach SQL. Validated values are checked once more here.
+// Ajv's type coercion turns a decimal of 310 digits into Infinity and then lets it past
+// `maximum`, so such a query would reach SQL. (Exponents like 1e309 are already refused by
+// input-guard: only plain decimal digits are numbers.) Validated values are checked once more here.
 function firstInfinite (value: unknown): string | null {
   if (value === null || typeof value !== 'object') return null
   for (const [key, inner] of Object.entries(value)) {

@@ -14,14 +14,6 @@ const SSE_BUFFER_BYTES = 64 * 1024
 const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   for (const schema of [Scan, ScanError, ScanWithErrors, ScanProgress, LibraryCounts, ScanStatus]) fastify.addSchema(schema)
 
-  // Clients (and curl -X POST -H 'content-type: application/json') often send no body at all.
-  const json = fastify.getDefaultJsonParser('error', 'error')
-  fastify.removeContentTypeParser('application/json')
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).trim() === '') return done(null, {})
-    json(request, body as string, done)
-  })
-
   fastify.post('/api/scan/start', {
     schema: {
       tags: ['scan'],

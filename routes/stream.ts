@@ -5,7 +5,7 @@ import { errors } from '../schemas/common.js'
 import {
   StreamIdParams, StreamNotModified, StreamPartial, StreamPathParams, StreamQuery, StreamWhole
 } from '../schemas/stream.js'
-import { findStreamPath, StreamPathCache } from '../lib/stream/track-lookup.js'
+import { findStreamTarget, noteChangedSize, StreamPathCache, type StreamTarget } from '../lib/stream/track-lookup.js'
 import { audioContentType } from '../lib/mime.js'
 import { planResponse } from '../lib/stream/response-plan.js'
 import { readRange, SMALL_RANGE_BYTES, offloadPath } from '../lib/stream/file-body.js'
@@ -46,19 +46,33 @@ function release (file: GuardedFile): void {
 const stream: FastifyPluginAsyncTypebox = async (fastify) => {
   const { streamOffload, streamOffloadPrefix } = fastify.config
 
-  const paths = new StreamPathCache(LOOKUP_TTL_MS, 10_000)
-  const lookup = async (key: string): Promise<string | null> => paths.get(key, async (k) => findStreamPath(fastify.pg, k))
+  const paths = new StreamPathCache<StreamTarget>(LOOKUP_TTL_MS, 10_000)
+  const lookup = async (key: string): Promise<StreamTarget | null> => paths.get(key, async (k) => findStreamTarget(fastify.pg, k))
 
   async function serve (key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    const filePath = await lookup(key)
-    if (filePath === null) return reply.code(404).send(NOT_FOUND)
+    const target = await lookup(key)
+    if (target === null) return reply.code(404).send(NOT_FOUND)
+    const { filePath } = target
     const file = await fastify.pathGuard.open(filePath, request.log)
     if (file === null) return reply.code(404).send(NOT_FOUND)
     try {
+      if (file.stats.size !== target.fileSize) await noticeChangedSize(target, file.stats.size, request)
       return await answer(file, filePath, request, reply)
     } catch (err) {
       release(file)
       throw err
+    }
+  }
+
+  // The response already uses the file's current size; the index learns it too, so the track's
+  // fileSize stops lying before the next scan. Not worth failing a stream over.
+  async function noticeChangedSize (target: StreamTarget, size: number, request: FastifyRequest): Promise<void> {
+    // The cached row is shared by concurrent requests: one update is enough.
+    target.fileSize = size
+    try {
+      await noteChangedSize(fastify.pg, target.filePath, size)
+    } catch (err) {
+      request.log.warn({ err, path: target.filePath }, 'could not record a changed file size')
     }
   }
 

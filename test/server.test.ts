@@ -1,5 +1,5 @@
 import t from 'tap'
-import { testEnv } from './helper.js'
+import { tempDir, testEnv } from './helper.js'
 import { join } from 'node:path'
 import { connect } from 'node:net'
 import { spawnEntry, startServer } from './fixtures/server-process.js'
@@ -55,6 +55,27 @@ t.test('log lines never carry an API key, even at trace level', async (t) => {
   t.ok(urls.includes('/api/library/stats?sort=x&api%5Fkey=[REDACTED]&keep=1'), 'an encoded name is caught; other parameters are kept as sent')
   t.ok(urls.includes('http://any-host/api/library/stats?api_key=[REDACTED]'), 'an absolute-form target is redacted too')
   t.ok(urls.includes('/api/library/stats'), 'a header-authorised request is logged')
+})
+
+t.test('a SIGTERM while the embedded database is being created stops start-up there and exits 0', async (t) => {
+  const { env } = await testEnv(t)
+  // A fresh data folder: PGlite runs initdb, which takes seconds, and then migrations would follow.
+  const dataDir = await tempDir(t, 'sonantica-fresh-data-')
+  const proc = spawnEntry('server.ts', { ...env, DATA_DIR: dataDir, SCAN_ON_START: 'true', LOG_LEVEL: 'info' })
+  t.after(() => { if (proc.child.exitCode === null) proc.child.kill('SIGKILL') })
+  const started = Date.now()
+  while (!/"msg":"starting"/.test(proc.output())) {
+    if (proc.child.exitCode !== null || Date.now() - started > 120_000) throw new Error(`no start-up line:\n${proc.output()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+  proc.child.kill('SIGTERM')
+  t.equal(await proc.exited, 0, 'exit code 0')
+  const output = proc.output()
+  t.match(output, /shutting down/)
+  t.notMatch(output, /database migrated/, 'no migrations ran')
+  t.notMatch(output, /Server listening/, 'it never listened')
+  t.notMatch(output, /scan/i, 'no scan was started')
+  t.notMatch(output, /"level":(50|60)/, 'no error or fatal line')
 })
 
 t.test('SIGINT shuts down the same way', async (t) => {

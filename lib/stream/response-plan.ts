@@ -58,6 +58,14 @@ function preconditionFails (req: RequestFacts, tag: string, mtime: Date): boolea
   return !Number.isNaN(ifUnmodifiedSince) && Math.floor(mtime.getTime() / 1000) * 1000 > ifUnmodifiedSince
 }
 
+// RFC 9110 §14.1: range units are case-insensitive (`BYTES=0-5` is a bytes range), but
+// range-parser compares the unit as written.
+function rangeUnitLowerCased (range: string | undefined): string | undefined {
+  if (range === undefined) return undefined
+  const equals = range.indexOf('=')
+  return equals < 0 ? range : range.slice(0, equals).toLowerCase() + range.slice(equals)
+}
+
 export function planResponse (req: RequestFacts, file: FileFacts): ResponsePlan {
   const { size, mtime } = file.stats
   const tag = entityTag(file.stats)
@@ -83,7 +91,7 @@ export function planResponse (req: RequestFacts, file: FileFacts): ResponsePlan 
     return { status: 200, headers, start: 0, end: size - 1, length: size }
   }
 
-  const range = single(req.range)
+  const range = rangeUnitLowerCased(single(req.range))
   if (range === undefined || range === '') return whole()
   const ifRange = single(req['if-range'])
   if (ifRange !== undefined && !ifRangeMatches(ifRange, tag, lastModified)) return whole()

@@ -1,30 +1,52 @@
 // Finds the library-relative file of the track a stream URL names (an id or an exact path).
-// Only file_path is read: the stream needs nothing else, and this is the hot path.
+// Only the path and indexed size are read: this is the hot path.
 import type { Queryable } from '../library/track-row.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-export async function findStreamPath (db: Queryable, key: string): Promise<string | null> {
+export interface StreamTarget {
+  filePath: string
+  // As last indexed; the file's current size is what gets served.
+  fileSize: number
+}
+
+// Paths arrive in whatever Unicode normal form the client's system uses (macOS sends NFD, most
+// others NFC) and are stored in the form the file system gave the scanner, so the URL's form,
+// NFC and NFD are all tried; an exact match wins if two files differ only in normalisation.
+function pathForms (key: string): string[] {
+  return [...new Set([key, key.normalize('NFC'), key.normalize('NFD')])]
+}
+
+export async function findStreamTarget (db: Queryable, key: string): Promise<StreamTarget | null> {
   // PostgreSQL rejects NUL in text; such a key can never name an indexed track.
   if (key.length === 0 || key.includes('\0')) return null
   if (UUID.test(key)) {
-    const { rows } = await db.query<{ file_path: string }>('SELECT file_path FROM tracks WHERE id = $1', [key.toLowerCase()])
-    if (rows.length > 0) return rows[0].file_path
+    const { rows } = await db.query<{ file_path: string, file_size: string }>('SELECT file_path, file_size FROM tracks WHERE id = $1', [key.toLowerCase()])
+    if (rows.length > 0) return { filePath: rows[0].file_path, fileSize: Number(rows[0].file_size) }
   }
-  const { rows } = await db.query<{ file_path: string }>('SELECT file_path FROM tracks WHERE file_path = $1', [key])
-  return rows.length > 0 ? rows[0].file_path : null
+  const { rows } = await db.query<{ file_path: string, file_size: string }>(
+    'SELECT file_path, file_size FROM tracks WHERE file_path = ANY($1::text[]) ORDER BY file_path = $2 DESC LIMIT 1',
+    [pathForms(key), key])
+  return rows.length > 0 ? { filePath: rows[0].file_path, fileSize: Number(rows[0].file_size) } : null
+}
+
+// A stream found the file at another size than the index says (truncated, rewritten): the track
+// shows its real size at once, and its modification time is set to one no file has, so that the
+// next scan reads the file again whatever its mtime is now.
+export async function noteChangedSize (db: Queryable, filePath: string, size: number): Promise<void> {
+  await db.query('UPDATE tracks SET file_size = $2, file_mtime_ms = -1 WHERE file_path = $1 AND file_size <> $2', [filePath, size])
 }
 
 // Players fire many requests per track (probe, seeks, reconnects), and embedded PGlite answers
 // one query at a time, so lookups are remembered briefly and concurrent ones share one query.
 // Only the row is cached: the file is resolved and stat'ed on every request, so a deleted or
 // changed file is noticed at once; a row removed or moved by a rescan is noticed within ttlMs.
-export class StreamPathCache {
-  private readonly entries = new Map<string, { at: number, value: Promise<string | null> }>()
+export class StreamPathCache<T = string> {
+  private readonly entries = new Map<string, { at: number, value: Promise<T | null> }>()
 
   constructor (private readonly ttlMs: number, private readonly maxEntries: number) {}
 
-  get (key: string, load: (key: string) => Promise<string | null>): Promise<string | null> {
+  get (key: string, load: (key: string) => Promise<T | null>): Promise<T | null> {
     const now = Date.now()
     const hit = this.entries.get(key)
     if (hit !== undefined && now - hit.at < this.ttlMs) return hit.value

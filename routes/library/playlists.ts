@@ -17,14 +17,6 @@ function fileName (name: string): string {
 }
 
 const playlists: FastifyPluginAsyncTypebox = async (fastify) => {
-  // The web app sends Content-Type: application/json on every call, a DELETE without a body too.
-  const json = fastify.getDefaultJsonParser('error', 'error')
-  fastify.removeContentTypeParser('application/json')
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if ((body as string).trim() === '') return done(null, undefined)
-    json(request, body as string, done)
-  })
-
   fastify.get('/playlists', {
     schema: {
       tags: ['library'],

@@ -10,3 +10,10 @@ t.test('numbers too large to be finite are refused before they reach the databas
   }
   t.equal((await app.inject('/api/library/tracks?limit=10')).statusCode, 200, 'ordinary numbers pass')
 })
+
+t.test('a plain decimal too large to be finite is refused too', async (t) => {
+  const app = await build(t)
+  const res = await app.inject(`/api/library/tracks?offset=${'9'.repeat(400)}`)
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { statusCode: 400, message: /^querystring\/offset must be/ })
+})

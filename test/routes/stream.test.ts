@@ -43,7 +43,11 @@ t.test('byte ranges, validators and HEAD over a real socket', async (t) => {
       ['bytes=100-', 100, BIG - 1],
       ['bytes=-500', BIG - 500, BIG - 1],
       ['bytes=1000-2000000', 1000, 2000000],
-      ['bytes=5-99999999', 5, BIG - 1]
+      ['bytes=5-99999999', 5, BIG - 1],
+      // Range units are case-insensitive (RFC 9110 §14.1).
+      ['BYTES=0-5', 0, 5],
+      ['Bytes=-500', BIG - 500, BIG - 1],
+      ['bYtEs=1000-2000000', 1000, 2000000]
     ]
     for (const [range, start, end] of cases) {
       const res = await fetch(url, { headers: { range } })
@@ -55,7 +59,7 @@ t.test('byte ranges, validators and HEAD over a real socket', async (t) => {
   })
 
   await t.test('unsatisfiable: 416 with the size', async (t) => {
-    for (const range of [`bytes=${BIG}-`, `bytes=${BIG + 10}-${BIG + 20}`, 'bytes=-0']) {
+    for (const range of [`bytes=${BIG}-`, `bytes=${BIG + 10}-${BIG + 20}`, 'bytes=-0', `BYTES=${BIG}-`]) {
       const res = await fetch(url, { headers: { range } })
       t.equal(res.status, 416, range)
       t.equal(res.headers.get('content-range'), `bytes */${BIG}`)

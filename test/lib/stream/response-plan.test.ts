@@ -27,3 +27,10 @@ t.test('plans', async (t) => {
   t.match(planResponse({ range: 'bytes=0-9', 'if-range': 'Wed, 01 May 2024 11:00:00 GMT' }, file), { status: 200 })
   t.match(planResponse({ range: 'bytes=0-9', 'if-range': 'not a date' }, file), { status: 200 })
 })
+
+t.test('the range unit is case-insensitive (RFC 9110 §14.1)', async (t) => {
+  t.match(planResponse({ range: 'BYTES=0-5' }, file), { status: 206, start: 0, end: 5, headers: { 'content-range': 'bytes 0-5/1000', 'content-length': '6' } })
+  t.match(planResponse({ range: 'Bytes=-5000' }, file), { status: 206, start: 0, end: 999 }, 'a long suffix in any case')
+  t.match(planResponse({ range: 'BYTES=1000-' }, file), { status: 416, headers: { 'content-range': 'bytes */1000' } })
+  t.match(planResponse({ range: 'ITEMS=0-5' }, file), { status: 200 })
+})
