@@ -246,4 +246,3 @@ export async function importPlaylistFiles (opts: PlaylistImportOptions): Promise
   summary.warnings = warnings.length
   return summary
 }
-
