@@ -10,6 +10,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseFile } from 'music-metadata'
 import { parseAudio } from '../lib/scan/parse.js'
+import { createParsePool } from '../lib/scan/parse-pool.js'
 import { kbps, shortCodec } from '../lib/library/audio-format.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 240)
@@ -58,6 +59,19 @@ try {
   }
   await time('scanner, with Xing header', withXing, scanner(withXing))
   await time('scanner, no Xing header (header pass + frame count)', noXing, scanner(noXing))
+  // Scans parse in worker threads, which read the file synchronously (lib/scan/cached-file-tokenizer.ts).
+  const pool = createParsePool(1)
+  try {
+    const threaded = (file: string) => async () => {
+      const size = (await stat(file)).size
+      const [o] = await pool.parse(dir, [{ path: file.slice(dir.length + 1), size, mtimeMs: 0 }])
+      return o.kind === 'track' ? o.tags.duration : null
+    }
+    await time('scanner in a parse thread, with Xing header', withXing, threaded(withXing))
+    await time('scanner in a parse thread, no Xing header', noXing, threaded(noXing))
+  } finally {
+    await pool.close()
+  }
   await time('header pass only, no Xing header', noXing, async () => (await parseFile(noXing, { duration: false })).format.duration ?? null)
   await time('frame count only, no Xing header', noXing, async () => (await parseFile(noXing, { duration: true })).format.duration ?? null)
 
