@@ -2,6 +2,8 @@
 import t from 'tap'
 import { build, eachVariant } from '../../helper.js'
 import { seedTrack } from '../../fixtures/seed-track.js'
+import { touch, writeAudioFixture } from '../../fixtures/audio.js'
+import { buildScanApp, scan } from '../../fixtures/scan.js'
 
 const patch = (id: string, payload: unknown) => ({ method: 'PATCH' as const, url: `/api/library/tracks/${id}`, payload: payload as Record<string, unknown> })
 
@@ -74,4 +76,16 @@ t.test('the database refuses a rating outside 1 to 5 whoever writes it', async (
   const app = await build(t)
   const id = await seedTrack(app.pg, { filePath: 'a/direct.mp3' })
   await t.rejects(app.pg.query('UPDATE tracks SET rating = 6 WHERE id = $1', [id]), { code: '23514' })
+})
+
+t.test('a real rescan of a changed file keeps its rating, favourite and plays', async (t) => {
+  const { app, env } = await buildScanApp(t)
+  const file = await writeAudioFixture(env.MEDIA_PATH as string, 'mp3', { name: 'kept', tags: { title: 'Kept' } })
+  t.match(await scan(app), { status: 'completed', added: 1 })
+  const id = (await app.inject('/api/library/tracks')).json().tracks[0].id as string
+  await app.inject(patch(id, { rating: 4, isFavorite: true }))
+  await app.inject({ method: 'POST', url: `/api/library/tracks/${id}/played` })
+  await touch(file, new Date(Date.now() + 60_000))
+  t.match(await scan(app), { status: 'completed', updated: 1 }, 'the file is read again')
+  t.match((await app.inject(`/api/library/tracks/${id}`)).json(), { id, rating: 4, isFavorite: true, playCount: 1 })
 })
