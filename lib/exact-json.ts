@@ -14,7 +14,8 @@ function describe (schema: TSchema): string {
       if (typeof schema.minimum === 'number' && typeof schema.maximum === 'number') return `${kind} from ${schema.minimum} to ${schema.maximum}`
       return kind
     }
-    case 'boolean': return 'true or false'
+    // Ajv's own words, so a message does not depend on which of the two caught it.
+    case 'boolean': return 'boolean'
     case 'null': return 'null'
     case 'string': return 'a string'
     case 'object': return 'an object'

@@ -34,7 +34,7 @@ t.test('rating: PATCH sets 1 to 5, null clears, anything else is a 400 naming ra
     for (const payload of [{ isFavorite: 'true' }, { isFavorite: 1 }, { isFavorite: null }]) {
       const res = await app.inject(patch(id, payload))
       t.equal(res.statusCode, 400, `${JSON.stringify(payload)} is refused, not coerced`)
-      t.match(res.json().message, /isFavorite/)
+      t.equal(res.json().message, 'body/isFavorite must be boolean')
     }
     t.match((await app.inject(`/api/library/tracks/${id}`)).json(), { rating: 3, isFavorite: false }, 'refused patches change nothing')
 
