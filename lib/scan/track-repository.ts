@@ -2,11 +2,11 @@
 // analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
 import type { Pool, PoolClient } from 'pg'
 import { fold, sortKey } from '../text-fold.js'
+import { reportWarnings } from '../playlists/m3u-import.js'
 import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } from '../library/track-row.js'
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
-import { reportWarnings } from '../playlists/m3u-import.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
