@@ -5,8 +5,9 @@
 ALTER TABLE tracks ADD COLUMN rating smallint CHECK (rating BETWEEN 1 AND 5);
 
 -- duration: a number for every track. 0 means it could not be known (the scan that indexed the
--- file recorded a warning); older scans left NULL for that.
-UPDATE tracks SET duration = 0 WHERE duration IS NULL;
+-- file recorded a warning); older scans left NULL for that, or a negative length from a
+-- truncated Ogg file.
+UPDATE tracks SET duration = 0 WHERE duration IS NULL OR duration < 0;
 ALTER TABLE tracks ALTER COLUMN duration SET DEFAULT 0;
 
 -- Library responses are cached until a column they show changes (sql/003): add rating.

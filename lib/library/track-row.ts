@@ -77,8 +77,8 @@ export function toTrack (row: TrackRow): TrackT {
     album: row.album,
     albumId: row.album_id,
     albumArtist: row.album_artist,
-    // NULL only in rows written before sql/008; both mean the duration could not be known.
-    duration: row.duration ?? 0,
+    // 0: the duration could not be known. Rows written since sql/008 hold 0 for that already.
+    duration: row.duration === null || row.duration < 0 ? 0 : row.duration,
     filePath: row.file_path,
     fileSize: Number(row.file_size),
     format: {

@@ -22,7 +22,9 @@ t.test('an existing database: short codecs, kbps, durations and ratings without 
   const old = [
     { filePath: 'a.mp3', container: 'MPEG', codec: 'MPEG 1 Layer 3', bitrate: 192000, duration: 201.5 },
     { filePath: 'b.m4a', container: 'M4A/isom/iso2', codec: 'MPEG-4/AAC', bitrate: 255_700, duration: null },
-    { filePath: 'c.wv', container: 'WavPack', codec: 'PCM', bitrate: 917_321, duration: 60 }
+    { filePath: 'c.wv', container: 'WavPack', codec: 'PCM', bitrate: 917_321, duration: 60 },
+    // What an older scan stored for a truncated Ogg Opus file.
+    { filePath: 'd.opus', container: 'Ogg', codec: 'Opus', bitrate: 1920, duration: -0.0065 }
   ]
   const ids = new Map<string, string>()
   for (const row of old) {
@@ -38,6 +40,9 @@ t.test('an existing database: short codecs, kbps, durations and ratings without 
   t.match(await track('a.mp3'), { duration: 201.5, rating: null, format: { codec: 'mp3', container: 'MPEG', bitrate: 192 } })
   t.match(await track('b.m4a'), { duration: 0, format: { codec: 'aac', container: 'M4A/isom/iso2', bitrate: 256 } })
   t.match(await track('c.wv'), { duration: 60, format: { codec: 'wavpack', container: 'WavPack', bitrate: 917 } })
+  t.match(await track('d.opus'), { duration: 0, format: { codec: 'opus', bitrate: 2 } })
+  const { rows: lengths } = await app.pg.query<{ n: number }>('SELECT count(*)::int AS n FROM tracks WHERE duration IS NULL OR duration < 0')
+  t.equal(lengths[0].n, 0, 'no NULL or negative durations are left')
   const stored = await app.pg.query('SELECT codec, bitrate FROM tracks WHERE file_path = $1', ['a.mp3'])
   t.same(stored.rows, [{ codec: 'MPEG 1 Layer 3', bitrate: 192000 }], 'the database keeps what the file said')
   const patched = await app.inject({ method: 'PATCH', url: `/api/library/tracks/${ids.get('c.wv') as string}`, payload: { rating: 4 } })
