@@ -4,11 +4,17 @@ const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof T
   Type.Union([schema, Type.Null()])
 
 const DateTime = Type.String({ format: 'date-time' })
+const Rating = Type.Integer({ minimum: 1, maximum: 5 })
 
 export const AudioFormat = Type.Object({
-  codec: Nullable(Type.String({ description: 'e.g. MPEG 1 Layer 3, FLAC, Opus, AAC' })),
-  container: Nullable(Type.String({ description: 'e.g. MPEG, FLAC, Ogg, MPEG-4, WAVE' })),
-  bitrate: Nullable(Type.Integer({ description: 'bits per second' })),
+  codec: Nullable(Type.String({
+    pattern: '^[a-z0-9]+$',
+    description: 'Short lower-case codec name: mp3, flac, aac, alac, opus, vorbis, wav, aiff, wma, ape, ' +
+      'wavpack or dsd; for other codecs mp1, mp2, mpc, speex, pcm (uncompressed samples outside WAVE and AIFF), ' +
+      'or the codec\'s own name in lower case, letters and digits only (e.g. ac3). Null when unknown.'
+  })),
+  container: Nullable(Type.String({ description: 'The container\'s long name as the file declares it, e.g. MPEG, FLAC, Ogg, M4A/isom/iso2, WAVE, AIFF, ASF/audio, WavPack' })),
+  bitrate: Nullable(Type.Integer({ minimum: 0, description: 'Average bitrate in kilobits per second (kbps), rounded to a whole number, e.g. 320' })),
   sampleRate: Nullable(Type.Integer({ description: 'Hz' })),
   bitsPerSample: Nullable(Type.Integer()),
   channels: Nullable(Type.Integer()),
@@ -39,7 +45,7 @@ export const Track = Type.Object({
   album: Type.String(),
   albumId: Type.String({ format: 'uuid' }),
   albumArtist: Type.String(),
-  duration: Nullable(Type.Number({ description: 'seconds' })),
+  duration: Type.Number({ minimum: 0, description: 'Seconds, from the tags or, when they have none, from the audio frames; 0 only when it cannot be known (the scan then lists a warning for the file)' }),
   filePath: Type.String({ description: 'Library-relative path, forward slashes' }),
   fileSize: Type.Integer({ description: 'bytes' }),
   format: Type.Ref(AudioFormat),
@@ -56,9 +62,10 @@ export const Track = Type.Object({
   addedAt: DateTime,
   updatedAt: DateTime,
   fileModifiedAt: DateTime,
-  lastPlayed: Type.Union([DateTime, Type.Null()]),
-  playCount: Type.Integer({ minimum: 0 }),
+  lastPlayed: Type.Union([DateTime, Type.Null()], { description: 'When POST /api/library/tracks/{id}/played was last called; null if never' }),
+  playCount: Type.Integer({ minimum: 0, description: 'Times POST /api/library/tracks/{id}/played was called' }),
   isFavorite: Type.Boolean(),
+  rating: Type.Union([Rating, Type.Null()], { description: 'The user\'s stars, 1 to 5; null when unrated' }),
   coverArt: Type.Union([Type.String({ description: 'Root-relative URL, e.g. /api/cover/{albumId}' }), Type.Null()])
 }, { $id: 'Track' })
 export type TrackT = Static<typeof Track>
@@ -211,8 +218,13 @@ export type LibraryStatsT = Static<typeof LibraryStats>
 // --- user state --------------------------------------------------------------------------
 
 export const TrackPatch = Type.Object({
-  isFavorite: Type.Boolean()
-}, { additionalProperties: false, description: 'User state only; tags come from the files' })
+  isFavorite: Type.Optional(Type.Boolean()),
+  rating: Type.Optional(Type.Union([Rating, Type.Null()], { description: '1 to 5 sets the rating, null clears it' }))
+}, {
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'User state only (tags come from the files): the fields sent change, the others stay'
+})
 export type TrackPatchT = Static<typeof TrackPatch>
 
 export const LIBRARY_SCHEMAS = [AudioFormat, ReplayGain, MusicBrainzIds, Track, Album, Artist, TrackList, AlbumList, ArtistList, SearchResult, AlphabetIndex, LibraryStats]

@@ -84,7 +84,11 @@ t.test('docker compose runs postgres, redis, the API and a worker, wired to each
     t.equal(service.depends_on?.redis?.condition, 'service_healthy')
   }
   t.equal(core.environment?.RUN_WORKER, 'false', 'jobs run in the worker, not the API')
-  t.ok(core.ports?.some((p) => /:8080$/.test(p)), 'the API port maps to the container port 8080')
+  // Compose's own interpolation syntax, not a template string.
+  t.same(core.ports, ['$' + '{CORE_PORT:-8090}:8080'], 'the API is published on host port 8090 (CORE_PORT), container port 8080')
+  const readme = await read('README.md')
+  t.match(readme, /CORE_PORT/, 'the README names CORE_PORT')
+  t.match(readme, /localhost:8090/, 'the README gives the compose address')
   t.match(core.healthcheck?.test.join(' ') ?? '', /\/health/)
   t.ok(services.postgres.healthcheck, 'postgres has a healthcheck')
   t.ok(services.redis.healthcheck, 'redis has a healthcheck')

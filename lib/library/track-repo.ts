@@ -60,8 +60,26 @@ export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT
   return (await rowsByIds<TrackRow>(db, TRACK_HYDRATE, ids)).map(toTrack)
 }
 
-export async function setFavorite (db: Queryable, id: string, isFavorite: boolean): Promise<TrackT | null> {
-  const { rowCount } = await db.query('UPDATE tracks SET is_favorite = $2 WHERE id = $1', [id, isFavorite])
+export interface TrackStateChange {
+  isFavorite?: boolean
+  // null clears the rating.
+  rating?: number | null
+}
+
+// Changes only the fields given, in one statement; an empty change just reads the track.
+export async function updateTrackState (db: Queryable, id: string, change: TrackStateChange): Promise<TrackT | null> {
+  const sets: string[] = []
+  const values: unknown[] = [id]
+  if (change.isFavorite !== undefined) {
+    values.push(change.isFavorite)
+    sets.push(`is_favorite = $${values.length}`)
+  }
+  if (change.rating !== undefined) {
+    values.push(change.rating)
+    sets.push(`rating = $${values.length}`)
+  }
+  if (sets.length === 0) return findTrackById(db, id)
+  const { rowCount } = await db.query(`UPDATE tracks SET ${sets.join(', ')} WHERE id = $1`, values)
   return rowCount === 0 ? null : findTrackById(db, id)
 }
 

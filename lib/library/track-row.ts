@@ -1,5 +1,6 @@
 // The one place that knows how a tracks row becomes the API's Track.
 import type { TrackT } from '../../schemas/library.js'
+import { kbps, shortCodec } from './audio-format.js'
 
 export const TRACK_COLUMNS = `
   t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
@@ -8,7 +9,7 @@ export const TRACK_COLUMNS = `
   t.track_total, t.disc_number, t.disc_total, t.mb_track_id, t.mb_recording_id, t.mb_album_id,
   t.mb_artist_id, t.mb_album_artist_id, t.replaygain_track_gain, t.replaygain_track_peak,
   t.replaygain_album_gain, t.replaygain_album_peak, t.has_cover, t.added_at, t.updated_at,
-  t.last_played, t.play_count, t.is_favorite, (al.cover_source IS NOT NULL) AS album_has_cover`
+  t.last_played, t.play_count, t.is_favorite, t.rating, (al.cover_source IS NOT NULL) AS album_has_cover`
 
 // FROM clause matching TRACK_COLUMNS.
 export const TRACK_FROM = 'tracks t JOIN albums al ON al.id = t.album_id'
@@ -54,6 +55,7 @@ export interface TrackRow {
   last_played: Date | string | null
   play_count: number
   is_favorite: boolean
+  rating: number | null
   album_has_cover: boolean
 }
 
@@ -75,13 +77,14 @@ export function toTrack (row: TrackRow): TrackT {
     album: row.album,
     albumId: row.album_id,
     albumArtist: row.album_artist,
-    duration: row.duration,
+    // 0: the duration could not be known. Rows written since sql/008 hold 0 for that already.
+    duration: row.duration === null || row.duration < 0 ? 0 : row.duration,
     filePath: row.file_path,
     fileSize: Number(row.file_size),
     format: {
-      codec: row.codec,
+      codec: shortCodec(row.container, row.codec),
       container: row.container,
-      bitrate: row.bitrate,
+      bitrate: kbps(row.bitrate),
       sampleRate: row.sample_rate,
       bitsPerSample: row.bits_per_sample,
       channels: row.channels,
@@ -114,6 +117,7 @@ export function toTrack (row: TrackRow): TrackT {
     lastPlayed: row.last_played === null ? null : iso(row.last_played),
     playCount: row.play_count,
     isFavorite: row.is_favorite,
+    rating: row.rating,
     coverArt: coverUrl(row.album_id, row.album_has_cover)
   }
 }

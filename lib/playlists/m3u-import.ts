@@ -197,7 +197,7 @@ async function store (pool: Pool, file: PlaylistFile, known: KnownFile | undefin
 }
 
 // A scan job run again (its worker died) imports again: its warnings are listed once per path.
-async function reportWarnings (db: Queryable, scanId: string, warnings: Array<{ path: string, message: string }>): Promise<void> {
+export async function reportWarnings (db: Queryable, scanId: string, warnings: Array<{ path: string, message: string }>): Promise<void> {
   if (warnings.length === 0) return
   await db.query(
     `INSERT INTO scan_errors (scan_id, path, message)

@@ -4,7 +4,7 @@ import { parseFromTokenizer, type IAudioMetadata, type IOptions } from 'music-me
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
 import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
-import { hasAudioStream, normaliseTags, type TrackTags } from './tags.js'
+import { hasAudioStream, isLength, normaliseTags, type TrackTags } from './tags.js'
 
 export type ParseOutcome =
   | { kind: 'track', tags: TrackTags }
@@ -30,7 +30,8 @@ export async function parseAudio (absPath: string, relPath: string): Promise<Par
         ? { kind: 'skipped', reason: 'skipped: no audio stream (video only)' }
         : { kind: 'failed', reason: 'no audio stream found', transient: false }
     }
-    if (metadata.format.duration === undefined) {
+    // Missing, or nonsense from a truncated file (Ogg reports 0 or even a negative length).
+    if (!isLength(metadata.format.duration)) {
       metadata = await parseFile(absPath, { skipCovers: false, duration: true })
     }
     return { kind: 'track', tags: normaliseTags(metadata, relPath) }

@@ -18,6 +18,7 @@ export interface TrackTags {
   discTotal: number | null
   year: number | null
   genres: string[]
+  // null: not known (stored as 0, with a scan warning).
   duration: number | null
   container: string | null
   codec: string | null
@@ -65,6 +66,11 @@ function positiveInt (value: unknown): number | null {
 
 function finite (value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null
+}
+
+// A playing time in seconds; anything else (0, negative, NaN) means it is not known.
+export function isLength (value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
 }
 
 function int (value: unknown): number | null {
@@ -160,7 +166,7 @@ export function normaliseTags (metadata: IAudioMetadata, relPath: string): Track
     discTotal: positiveInt(common.disk?.of),
     year: yearOf(common.year, common.date, common.originaldate, common.originalyear),
     genres: splitGenres(common.genre),
-    duration: finite(format.duration),
+    duration: isLength(format.duration) ? format.duration : null,
     container: text(format.container),
     codec: text(format.codec),
     bitrate: int(format.bitrate),

@@ -2,6 +2,7 @@
 // analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
 import type { Pool, PoolClient } from 'pg'
 import { fold, sortKey } from '../text-fold.js'
+import { reportWarnings } from '../playlists/m3u-import.js'
 import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } from '../library/track-row.js'
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
@@ -41,6 +42,8 @@ function albumKey (artistId: string, titleKey: string, mbAlbumId: string | null)
   return `${artistId}\u0001${titleKey}\u0001${mbAlbumId ?? ''}`
 }
 
+export const UNKNOWN_DURATION = 'warning: duration unknown: neither the tags nor the audio frames give it; shown as 0'
+
 // Writes one batch in one transaction, and counts it into the scan in that same transaction so a
 // batch retried after a crash is never counted twice.
 // Serialization failures and deadlocks between concurrent batches are retried a few times.
@@ -68,6 +71,8 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
         'INSERT INTO scan_errors (scan_id, path, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',
         [scanId, problems.map((p) => p.path), problems.map((p) => p.message)])
     }
+    // Indexed all the same: the track plays, only its length shows as 0.
+    await reportWarnings(client, scanId, files.filter((f) => f.tags.duration === null).map((f) => ({ path: f.path, message: UNKNOWN_DURATION })))
     const failed = problems.filter((p) => !p.skipped).length
     await client.query(
       `UPDATE scans SET processed = processed + $2, added = added + $3, updated = updated + $4,
@@ -140,7 +145,7 @@ async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<Ba
       disc_total: t.discTotal,
       year: t.year,
       genres: t.genres,
-      duration: t.duration,
+      duration: t.duration ?? 0,
       container: t.container,
       codec: t.codec,
       bitrate: t.bitrate,

@@ -3,7 +3,8 @@ import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
 import { findTrackById } from '../../lib/library/track-row.js'
-import { listTracks, recordPlay, setFavorite } from '../../lib/library/track-repo.js'
+import { exactMismatch } from '../../lib/exact-json.js'
+import { listTracks, recordPlay, updateTrackState } from '../../lib/library/track-repo.js'
 
 const TrackRef = Type.Ref(Track)
 
@@ -43,13 +44,19 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['library'],
       summary: 'Change a track\'s user state',
-      description: 'Only isFavorite can change; tags come from the files. Kept across rescans.',
+      description: 'Sets isFavorite and/or rating (1 to 5; null clears it); fields not sent stay as they are. ' +
+        'Tags come from the files. Kept across rescans.',
       params: IdParams,
       body: TrackPatch,
       response: { 200: TrackRef, ...errors(400, 404, 415, 503) }
+    },
+    // Before Ajv, whose type coercion would read {"rating": "3"} as 3 and {"rating": 0} as null.
+    preValidation: async (request) => {
+      const problem = exactMismatch(TrackPatch, request.body)
+      if (problem !== null) throw Object.assign(fastify.httpErrors.badRequest(problem), { code: 'FST_ERR_VALIDATION' })
     }
   }, async (request) => {
-    const track = await setFavorite(fastify.pg, request.params.id, request.body.isFavorite)
+    const track = await updateTrackState(fastify.pg, request.params.id, request.body)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })

@@ -118,9 +118,15 @@ t.test('every documented operation keeps its contract', async (t) => {
       bad: [{ method: 'GET', url: '/api/library/tracks/xyz' }, { method: 'GET', url: `/api/library/tracks/${NO_SUCH_ID}` }]
     },
     'PATCH /api/library/tracks/{id}': {
-      ok: [json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: true })],
+      ok: [
+        json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: true }),
+        json('PATCH', `/api/library/tracks/${track.id}`, { rating: 5 }),
+        json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: false, rating: null })
+      ],
       bad: [
         json('PATCH', `/api/library/tracks/${track.id}`, { isFavorite: 'yes' }),
+        json('PATCH', `/api/library/tracks/${track.id}`, { rating: 0 }),
+        json('PATCH', `/api/library/tracks/${track.id}`, { rating: '3' }),
         json('PATCH', `/api/library/tracks/${track.id}`, { title: 'hacked' }),
         json('PATCH', `/api/library/tracks/${NO_SUCH_ID}`, { isFavorite: true })
       ]

@@ -29,7 +29,7 @@ t.test('scan events over a real socket', async (t) => {
     const indexed = events.filter((e) => e.type === 'track:indexed')
     t.equal(indexed.length, 3, 'one track:indexed per new track')
     t.match(indexed.map((e) => e.track).sort((a, b) => String((a as { title: string }).title).localeCompare((b as { title: string }).title)), [
-      { title: 'Song 1', artist: 'Artist', album: 'Album', trackNumber: 1, filePath: 'Artist/Album/01.mp3', format: { codec: 'MPEG 1 Layer 3' } },
+      { title: 'Song 1', artist: 'Artist', album: 'Album', trackNumber: 1, filePath: 'Artist/Album/01.mp3', format: { codec: 'mp3', container: 'MPEG', bitrate: 64 } },
       { title: 'Song 2' },
       { title: 'Song 3' }
     ])

@@ -14,7 +14,7 @@ t.test('PUT /api/library/tracks/{id}/analysis stores results that survive rescan
 
     const res = await app.inject({ method: 'PUT', url: `/api/library/tracks/${id}/analysis`, payload })
     t.equal(res.statusCode, 200)
-    t.match(res.json(), { id, title: 'Analyse me', artist: 'DSP', format: { codec: 'FLAC' } })
+    t.match(res.json(), { id, title: 'Analyse me', artist: 'DSP', format: { codec: 'flac', container: 'FLAC' } })
     const { rows: [stored] } = await pg.query('SELECT analysis, analysis_updated_at FROM tracks WHERE id = $1', [id])
     t.same(stored.analysis, payload)
     t.ok(stored.analysis_updated_at instanceof Date)

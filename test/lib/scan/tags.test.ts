@@ -105,3 +105,10 @@ t.test('Unicode survives; mis-decoded UTF-8 from RIFF INFO is repaired', async (
   t.equal(wav.title, 'Ágætis')
   t.equal(fileTitle('a/b.c/track'), 'track')
 })
+
+t.test('a length that is missing, zero, negative or not a number is unknown (null)', async (t) => {
+  for (const duration of [undefined, 0, -0.0065, Number.NaN, Number.POSITIVE_INFINITY]) {
+    t.equal(normaliseTags(meta({}, { duration, codec: 'Opus', container: 'Ogg' }), 'x.opus').duration, null, String(duration))
+  }
+  t.equal(normaliseTags(meta({}, { duration: 0.5 }), 'x.opus').duration, 0.5)
+})
