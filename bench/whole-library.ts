@@ -86,6 +86,8 @@ async function timeToLastByte (url: string, started: number): Promise<Timed> {
   if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`)
   const text = await res.text()
   const ms = performance.now() - started
+  // Parsing 100 MB blocks this process: let the other two responses' timings finish first.
+  await new Promise((resolve) => setTimeout(resolve, 0))
   const body = JSON.parse(text) as Record<string, unknown[] | number>
   const items = Object.values(body).find(Array.isArray)?.length ?? 0
   if (items !== body.total) throw new Error(`${url}: ${items} items but total ${String(body.total)}`)
@@ -98,7 +100,8 @@ async function pass (base: string, pid: number): Promise<string[]> {
   await writeFile(`/proc/${pid}/clear_refs`, '5')
   const started = performance.now()
   const results = await Promise.all(PATHS.map(async (path) => timeToLastByte(`${base}${path}`, started)))
-  const all = performance.now() - started
+  // The last of the three last bytes (checking the bodies after is not the service's time).
+  const all = Math.max(...results.map((r) => r.ms))
   const after = await status(pid)
   const growth = (after.hwm - before.rss) / 1024 / 1024
   return [
