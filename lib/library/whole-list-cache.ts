@@ -101,7 +101,8 @@ export class WholeListCache {
     }
     const etag = etagFrom(hash)
     const handle = await open(file, 'r')
-    this.adopt(produced.version)
+    // Kept only when read at the version the last lookup saw: versions have no order, so a body
+    // from a snapshot taken before or after a change must neither replace nor evict current ones.
     if (produced.version === this.version && bytes <= this.maxBytes) {
       this.forget(key)
       this.entries.set(key, { file, bytes, etag, total: produced.total })

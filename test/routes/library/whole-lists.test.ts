@@ -104,6 +104,10 @@ t.test('a whole list is reused until the library changes, with an ETag for 304s'
     const revalidated = await app.inject({ url, headers: { 'if-none-match': etag, 'cache-control': 'no-cache' } })
     t.equal(revalidated.statusCode, 304)
     t.equal(revalidated.body, '')
+    const head = await app.inject({ method: 'HEAD', url })
+    t.equal(head.statusCode, 200, 'HEAD answers too')
+    t.equal(head.headers.etag, etag)
+    t.equal(head.body, '')
 
     const track = first.json().tracks[3]
     t.equal((await app.inject({ method: 'PATCH', url: `/api/library/tracks/${track.id as string}`, payload: { isFavorite: true } })).statusCode, 200)
