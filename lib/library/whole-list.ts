@@ -89,7 +89,8 @@ export async function writeWholeList<R, T> (pool: PoolLike, spec: WholeListSpec<
     throw err
   } finally {
     if (failure !== undefined) {
-      // A connection that failed mid-transaction is discarded rather than reused.
+      // Rolled back, the connection is as good as new; one that cannot even roll back (killed,
+      // network gone) is discarded so the pool does not hand it out again.
       const rolledBack = await client.query('ROLLBACK').then(() => true, () => false)
       client.release(rolledBack ? undefined : failure)
     } else {
