@@ -17,6 +17,7 @@ import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
 import libraryCachePlugin from './plugins/library-cache.js'
 import responseCachePlugin from './plugins/response-cache.js'
+import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
@@ -97,6 +98,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(scannerPlugin)
   await fastify.register(libraryCachePlugin)
   await fastify.register(responseCachePlugin)
+  await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
 
   await fastify.register(healthRoutes)

@@ -51,6 +51,13 @@ async function insertRows (db: pg.Pool, table: string, columns: Array<[string, s
 export async function seedBenchDatabase (url = BENCH_DB_URL, trackCount = TRACKS): Promise<void> {
   await recreateDatabase(url)
   const db = new pg.Pool({ connectionString: url, max: 2 })
+  await seedLibraryInto(db, trackCount, url)
+  await db.end()
+}
+
+// Migrates and fills an empty database reached through `db` (PostgreSQL, or PGlite through its
+// node-postgres adapter).
+export async function seedLibraryInto (db: pg.Pool, trackCount = TRACKS, label = 'the database'): Promise<void> {
   await migrate(db)
 
   const artistCount = Math.max(10, Math.round(trackCount / 60))
@@ -107,8 +114,7 @@ export async function seedBenchDatabase (url = BENCH_DB_URL, trackCount = TRACKS
     ['channels', 'int'], ['bits_per_sample', 'int'], ['lossless', 'bool'], ['search_key', 'text'], ['added_at', 'timestamptz']], tracks)
   await db.query('INSERT INTO scans (status, phase, finished_at) VALUES (\'completed\', \'complete\', now())')
   await db.query('VACUUM ANALYZE')
-  await db.end()
-  process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks into ${url}\n`)
+  process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks into ${label}\n`)
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -29,6 +29,7 @@ export interface Config {
   mediaAccess: MediaAccess
   sseMaxClients: number
   coverCacheMb: number
+  wholeListCacheMb: number
   requestTimeoutMs: number
   sendTimeoutMs: number
   maxConnectionsPerIp: number
@@ -48,7 +49,7 @@ export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
   'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
   'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
-  'SSE_MAX_CLIENTS', 'COVER_CACHE_MB',
+  'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP'
 ] as const
 
@@ -173,6 +174,7 @@ export function loadConfig (env: Env = process.env): Config {
     mediaAccess: oneOf(env, 'MEDIA_ACCESS', MEDIA_ACCESSES, 'key'),
     sseMaxClients: integer(env, 'SSE_MAX_CLIENTS', 100, 1, 100_000),
     coverCacheMb: integer(env, 'COVER_CACHE_MB', 256, 1, 1_048_576),
+    wholeListCacheMb: integer(env, 'WHOLE_LIST_CACHE_MB', 512, 0, 1_048_576),
     // nginx's client_header/body and send timeouts are 60 s each.
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
     sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),

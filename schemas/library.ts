@@ -102,9 +102,12 @@ export type ArtistT = Static<typeof Artist>
 
 // --- lists -------------------------------------------------------------------------------
 
+// -1 asks for the whole list; 1..MAX_LIMIT for a page.
+const WholeLimit = Type.Unsafe<-1>({ type: 'integer', const: -1, description: 'The whole list' })
+
 const Paging = {
   total: Type.Integer({ minimum: 0, description: 'Items matching, across every page' }),
-  limit: Type.Integer({ minimum: 1 }),
+  limit: Type.Union([WholeLimit, Type.Integer({ minimum: 1 })], { description: 'As asked: -1 for a whole list' }),
   offset: Type.Integer({ minimum: 0 })
 }
 
@@ -118,7 +121,11 @@ export type ArtistListT = Static<typeof ArtistList>
 export const MAX_LIMIT = 500
 
 const PagingQuery = {
-  limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 50, description: 'Items per page' }),
+  limit: Type.Union([WholeLimit, Type.Integer({ minimum: 1, maximum: MAX_LIMIT })], {
+    default: 50,
+    description: `Items per page (1 to ${MAX_LIMIT}), or -1 for every item from offset on: the whole list comes ` +
+      'in one streamed reply of the same shape, in the same order, with limit -1 and total as for a page'
+  }),
   offset: Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Items to skip' })
 }
 const Order = Type.Unsafe<'asc' | 'desc'>({

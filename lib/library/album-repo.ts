@@ -4,7 +4,8 @@ import type { Queryable } from './track-row.js'
 import { coverUrl, iso } from './track-row.js'
 import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
 import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds } from './paged.js'
+import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import type { WholeListSpec } from './whole-list.js'
 import type { Listed } from './track-repo.js'
 
 const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
@@ -83,14 +84,21 @@ function albumConditions (filter: AlbumFilter, params: Params): string[] {
 
 const ALBUM_HYDRATE = { columns: ALBUM_COLUMNS, from: `albums al ${ALBUM_AGGREGATES}`, id: 'al.id' }
 
-export async function listAlbums (db: Queryable, opts: AlbumListOptions, cache?: ListCache): Promise<Listed<AlbumT>> {
+function albumQuery (opts: Omit<AlbumListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
   const where = whereClause(albumConditions(opts, params))
   const from = opts.sort === 'artist' ? 'albums al JOIN artists ar ON ar.id = al.artist_id' : 'albums al'
-  const { rows, total } = await listPage<AlbumRow>(db, {
-    from, where, values: params.values, columns: ALBUM_ORDERS[opts.sort], id: 'al.id', order: opts.order, limit: opts.limit, offset: opts.offset
-  }, ALBUM_HYDRATE, cache)
+  return { from, where, values: params.values, columns: ALBUM_ORDERS[opts.sort], id: 'al.id', order: opts.order, offset: opts.offset }
+}
+
+export async function listAlbums (db: Queryable, opts: AlbumListOptions, cache?: ListCache): Promise<Listed<AlbumT>> {
+  const { rows, total } = await listPage<AlbumRow>(db, { ...albumQuery(opts), limit: opts.limit }, ALBUM_HYDRATE, cache)
   return { items: rows.map(toAlbum), total }
+}
+
+// The same list as listAlbums, whole (limit=-1).
+export function wholeAlbums (opts: Omit<AlbumListOptions, 'limit'>): WholeListSpec<AlbumRow, AlbumT> {
+  return { query: albumQuery(opts), hydrate: ALBUM_HYDRATE, toItem: toAlbum }
 }
 
 export async function albumsByIds (db: Queryable, ids: string[]): Promise<AlbumT[]> {

@@ -4,7 +4,8 @@ import type { Queryable } from './track-row.js'
 import { iso } from './track-row.js'
 import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
 import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds } from './paged.js'
+import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import type { WholeListSpec } from './whole-list.js'
 import type { Listed } from './track-repo.js'
 
 export const ARTIST_COLUMNS = `
@@ -56,14 +57,21 @@ const ARTIST_ORDERS: Record<ArtistSort, { from: string, columns: readonly string
 
 const ARTIST_HYDRATE = { columns: ARTIST_COLUMNS, from: 'artists a', id: 'a.id' }
 
-export async function listArtists (db: Queryable, opts: ArtistListOptions, cache?: ListCache): Promise<Listed<ArtistT>> {
+function artistQuery (opts: Omit<ArtistListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
   const where = whereClause(opts.q === undefined ? [] : containsEveryWord('a.name_key', opts.q, params))
   const { from, columns } = ARTIST_ORDERS[opts.sort]
-  const { rows, total } = await listPage<ArtistRow>(db, {
-    from, where, values: params.values, columns, id: 'a.id', order: opts.order, limit: opts.limit, offset: opts.offset
-  }, ARTIST_HYDRATE, cache)
+  return { from, where, values: params.values, columns, id: 'a.id', order: opts.order, offset: opts.offset }
+}
+
+export async function listArtists (db: Queryable, opts: ArtistListOptions, cache?: ListCache): Promise<Listed<ArtistT>> {
+  const { rows, total } = await listPage<ArtistRow>(db, { ...artistQuery(opts), limit: opts.limit }, ARTIST_HYDRATE, cache)
   return { items: rows.map(toArtist), total }
+}
+
+// The same list as listArtists, whole (limit=-1).
+export function wholeArtists (opts: Omit<ArtistListOptions, 'limit'>): WholeListSpec<ArtistRow, ArtistT> {
+  return { query: artistQuery(opts), hydrate: ARTIST_HYDRATE, toItem: toArtist }
 }
 
 export async function artistsByIds (db: Queryable, ids: string[]): Promise<ArtistT[]> {

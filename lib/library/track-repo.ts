@@ -3,7 +3,8 @@ import type { TrackSort, TrackT } from '../../schemas/library.js'
 import { TRACK_COLUMNS, TRACK_FROM, findTrackById, toTrack, type Queryable, type TrackRow } from './track-row.js'
 import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
 import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds } from './paged.js'
+import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import type { WholeListSpec } from './whole-list.js'
 
 // Each order ends in the primary key, so ties are broken the same way on every page. The
 // btree indexes in sql/ have exactly these column lists.
@@ -47,13 +48,20 @@ function trackConditions (filter: TrackFilter, params: Params): string[] {
 
 const TRACK_HYDRATE = { columns: TRACK_COLUMNS, from: TRACK_FROM, id: 't.id' }
 
-export async function listTracks (db: Queryable, opts: TrackListOptions, cache?: ListCache): Promise<Listed<TrackT>> {
+function trackQuery (opts: Omit<TrackListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
   const where = whereClause(trackConditions(opts, params))
-  const { rows, total } = await listPage<TrackRow>(db, {
-    from: 'tracks t', where, values: params.values, columns: TRACK_ORDERS[opts.sort], id: 't.id', order: opts.order, limit: opts.limit, offset: opts.offset
-  }, TRACK_HYDRATE, cache)
+  return { from: 'tracks t', where, values: params.values, columns: TRACK_ORDERS[opts.sort], id: 't.id', order: opts.order, offset: opts.offset }
+}
+
+export async function listTracks (db: Queryable, opts: TrackListOptions, cache?: ListCache): Promise<Listed<TrackT>> {
+  const { rows, total } = await listPage<TrackRow>(db, { ...trackQuery(opts), limit: opts.limit }, TRACK_HYDRATE, cache)
   return { items: rows.map(toTrack), total }
+}
+
+// The same list as listTracks, whole (limit=-1).
+export function wholeTracks (opts: Omit<TrackListOptions, 'limit'>): WholeListSpec<TrackRow, TrackT> {
+  return { query: trackQuery(opts), hydrate: TRACK_HYDRATE, toItem: toTrack }
 }
 
 export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {

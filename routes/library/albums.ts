@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
-import { Album, AlbumList, AlbumListQuery, PagingOnlyQuery, TrackList } from '../../schemas/library.js'
-import { albumExists, findAlbumById, listAlbums } from '../../lib/library/album-repo.js'
-import { listTracks } from '../../lib/library/track-repo.js'
+import { Album, AlbumList, AlbumListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
+import { albumExists, findAlbumById, listAlbums, wholeAlbums } from '../../lib/library/album-repo.js'
+import { listTracks, wholeTracks } from '../../lib/library/track-repo.js'
+import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
+
+const AlbumRef = Type.Ref(Album)
 
 const albums: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/albums', {
@@ -15,11 +18,11 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: AlbumListQuery,
       response: { 200: Type.Ref(AlbumList), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { limit, offset, sort = 'title', order, ...filter } = request.query
-    const { items, total } = await listAlbums(fastify.pg, {
-      ...filter, limit, offset, sort, order: order ?? (sort === 'recent' ? 'desc' : 'asc')
-    }, fastify.libraryCache)
+    const opts = { ...filter, offset, sort, order: order ?? (sort === 'recent' ? 'desc' as const : 'asc' as const) }
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: wholeAlbums(opts), itemSchema: AlbumRef })
+    const { items, total } = await listAlbums(fastify.pg, { ...opts, limit }, fastify.libraryCache)
     return { albums: items, total, limit, offset }
   })
 
@@ -45,11 +48,18 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: PagingOnlyQuery,
       response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 404, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const { items, total } = await listTracks(fastify.pg, { albumId: id, limit, offset, sort: 'trackNumber', order: 'asc' }, fastify.libraryCache)
-    if (total === 0 && !(await albumExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Album ${id} not found`)
+    const notFound = async (): Promise<void> => {
+      if (!(await albumExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Album ${id} not found`)
+    }
+    const opts = { albumId: id, offset, sort: 'trackNumber' as const, order: 'asc' as const }
+    if (limit === WHOLE_LIMIT) {
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: Type.Ref(Track), ifEmpty: notFound })
+    }
+    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
+    if (total === 0) await notFound()
     return { tracks: items, total, limit, offset }
   })
 }

@@ -1,12 +1,18 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
-import { AlbumList, Artist, ArtistList, ArtistListQuery, PagingOnlyQuery, TrackList } from '../../schemas/library.js'
-import { artistExists, findArtistById, listArtists } from '../../lib/library/artist-repo.js'
-import { listAlbums } from '../../lib/library/album-repo.js'
-import { listTracks } from '../../lib/library/track-repo.js'
+import { Album, AlbumList, Artist, ArtistList, ArtistListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
+import { artistExists, findArtistById, listArtists, wholeArtists } from '../../lib/library/artist-repo.js'
+import { listAlbums, wholeAlbums } from '../../lib/library/album-repo.js'
+import { listTracks, wholeTracks } from '../../lib/library/track-repo.js'
+import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const artists: FastifyPluginAsyncTypebox = async (fastify) => {
+  // An empty list of an artist that does not exist is a 404.
+  const notFound = (id: string) => async (): Promise<void> => {
+    if (!(await artistExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Artist ${id} not found`)
+  }
+
   fastify.get('/artists', {
     config: { libraryResponse: true },
     schema: {
@@ -16,9 +22,11 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: ArtistListQuery,
       response: { 200: Type.Ref(ArtistList), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { limit, offset, sort = 'name', order = 'asc', q } = request.query
-    const { items, total } = await listArtists(fastify.pg, { limit, offset, sort, order, q }, fastify.libraryCache)
+    const opts = { offset, sort, order, q }
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'artists', spec: wholeArtists(opts), itemSchema: Type.Ref(Artist) })
+    const { items, total } = await listArtists(fastify.pg, { ...opts, limit }, fastify.libraryCache)
     return { artists: items, total, limit, offset }
   })
 
@@ -44,11 +52,15 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: PagingOnlyQuery,
       response: { 200: Type.Ref(AlbumList), 304: NotModified, ...errors(400, 404, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const { items, total } = await listAlbums(fastify.pg, { artistId: id, limit, offset, sort: 'year', order: 'asc' }, fastify.libraryCache)
-    if (total === 0 && !(await artistExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Artist ${id} not found`)
+    const opts = { artistId: id, offset, sort: 'year' as const, order: 'asc' as const }
+    if (limit === WHOLE_LIMIT) {
+      return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: wholeAlbums(opts), itemSchema: Type.Ref(Album), ifEmpty: notFound(id) })
+    }
+    const { items, total } = await listAlbums(fastify.pg, { ...opts, limit }, fastify.libraryCache)
+    if (total === 0) await notFound(id)()
     return { albums: items, total, limit, offset }
   })
 
@@ -61,11 +73,15 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: PagingOnlyQuery,
       response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 404, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const { items, total } = await listTracks(fastify.pg, { artistId: id, limit, offset, sort: 'album', order: 'asc' }, fastify.libraryCache)
-    if (total === 0 && !(await artistExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Artist ${id} not found`)
+    const opts = { artistId: id, offset, sort: 'album' as const, order: 'asc' as const }
+    if (limit === WHOLE_LIMIT) {
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: Type.Ref(Track), ifEmpty: notFound(id) })
+    }
+    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
+    if (total === 0) await notFound(id)()
     return { tracks: items, total, limit, offset }
   })
 }

@@ -4,7 +4,8 @@ import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
 import { findTrackById } from '../../lib/library/track-row.js'
 import { exactMismatch } from '../../lib/exact-json.js'
-import { listTracks, recordPlay, updateTrackState } from '../../lib/library/track-repo.js'
+import { listTracks, recordPlay, updateTrackState, wholeTracks } from '../../lib/library/track-repo.js'
+import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const TrackRef = Type.Ref(Track)
 
@@ -15,15 +16,17 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['library'],
       summary: 'List tracks',
       description: 'Pages of tracks in a stable order (ties broken by id). Filters combine with AND. ' +
-        'With albumId and no sort, tracks come in disc/track order.',
+        'With albumId and no sort, tracks come in disc/track order. limit=-1 gives the whole list.',
       querystring: TrackListQuery,
       response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => {
+  }, async (request, reply) => {
     const { limit, offset, sort, order, ...filter } = request.query
     const effectiveSort = sort ?? (filter.albumId !== undefined ? 'trackNumber' : 'title')
     const effectiveOrder = order ?? (effectiveSort === 'recent' ? 'desc' : 'asc')
-    const { items, total } = await listTracks(fastify.pg, { ...filter, limit, offset, sort: effectiveSort, order: effectiveOrder }, fastify.libraryCache)
+    const opts = { ...filter, offset, sort: effectiveSort, order: effectiveOrder }
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: TrackRef })
+    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
     return { tracks: items, total, limit, offset }
   })
 

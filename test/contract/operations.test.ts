@@ -78,6 +78,13 @@ t.test('every documented operation keeps its contract', async (t) => {
     ]
   })
 
+  // limit=-1 is the whole list (from offset on, cached and revalidated by ETag); 0 and other
+  // negative limits are refused.
+  const whole = (url: string): Call[] => {
+    const sep = url.includes('?') ? '&' : '?'
+    return [{ method: 'GET', url: `${url}${sep}limit=-1` }, { method: 'GET', url: `${url}${sep}limit=-1&offset=1` }]
+  }
+  const notWhole = (url: string): Call[] => ['0', '-2', '-1.5'].map((limit) => ({ method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}limit=${limit}` }))
   const recipes: Record<string, { ok: Call[], bad: Call[] }> = {
     'GET /health': { ok: [{ method: 'GET', url: '/health' }], bad: [] },
     'GET /health/ready': { ok: [{ method: 'GET', url: '/health/ready' }], bad: [] },
@@ -109,9 +116,10 @@ t.test('every documented operation keeps its contract', async (t) => {
     'GET /api/library/tracks': {
       ok: [
         { method: 'GET', url: '/api/library/tracks' },
-        { method: 'GET', url: `/api/library/tracks?sort=year&order=desc&artistId=${track.artistId}&genre=Rock&year=1969&q=come&limit=5&offset=0` }
+        { method: 'GET', url: `/api/library/tracks?sort=year&order=desc&artistId=${track.artistId}&genre=Rock&year=1969&q=come&limit=5&offset=0` },
+        ...whole('/api/library/tracks')
       ],
-      bad: [{ method: 'GET', url: '/api/library/tracks?sort=nope' }, { method: 'GET', url: '/api/library/tracks?limit=1000000000' }, { method: 'GET', url: '/api/library/tracks?offset=-1' }]
+      bad: [{ method: 'GET', url: '/api/library/tracks?sort=nope' }, { method: 'GET', url: '/api/library/tracks?limit=1000000000' }, { method: 'GET', url: '/api/library/tracks?offset=-1' }, ...notWhole('/api/library/tracks')]
     },
     'GET /api/library/tracks/{id}': {
       ok: [{ method: 'GET', url: `/api/library/tracks/${track.id}` }],
@@ -136,32 +144,32 @@ t.test('every documented operation keeps its contract', async (t) => {
       bad: [{ method: 'POST', url: `/api/library/tracks/${NO_SUCH_ID}/played` }, { method: 'POST', url: '/api/library/tracks/1/played' }]
     },
     'GET /api/library/albums': {
-      ok: [{ method: 'GET', url: '/api/library/albums' }, { method: 'GET', url: `/api/library/albums?sort=year&order=desc&artistId=${track.artistId}&q=abbey` }],
-      bad: [{ method: 'GET', url: '/api/library/albums?sort=duration' }, { method: 'GET', url: '/api/library/albums?year=abc' }]
+      ok: [{ method: 'GET', url: '/api/library/albums' }, { method: 'GET', url: `/api/library/albums?sort=year&order=desc&artistId=${track.artistId}&q=abbey` }, ...whole('/api/library/albums')],
+      bad: [{ method: 'GET', url: '/api/library/albums?sort=duration' }, { method: 'GET', url: '/api/library/albums?year=abc' }, ...notWhole('/api/library/albums')]
     },
     'GET /api/library/albums/{id}': {
       ok: [{ method: 'GET', url: `/api/library/albums/${track.albumId}` }],
       bad: [{ method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}` }, { method: 'GET', url: '/api/library/albums/abc' }]
     },
     'GET /api/library/albums/{id}/tracks': {
-      ok: [{ method: 'GET', url: `/api/library/albums/${track.albumId}/tracks` }],
-      bad: [{ method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/albums/${track.albumId}/tracks?limit=0` }]
+      ok: [{ method: 'GET', url: `/api/library/albums/${track.albumId}/tracks` }, ...whole(`/api/library/albums/${track.albumId}/tracks`)],
+      bad: [{ method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/albums/${NO_SUCH_ID}/tracks?limit=-1` }, ...notWhole(`/api/library/albums/${track.albumId}/tracks`)]
     },
     'GET /api/library/artists': {
-      ok: [{ method: 'GET', url: '/api/library/artists' }, { method: 'GET', url: '/api/library/artists?sort=trackCount&order=desc&q=beat' }],
-      bad: [{ method: 'GET', url: '/api/library/artists?order=sideways' }]
+      ok: [{ method: 'GET', url: '/api/library/artists' }, { method: 'GET', url: '/api/library/artists?sort=trackCount&order=desc&q=beat' }, ...whole('/api/library/artists')],
+      bad: [{ method: 'GET', url: '/api/library/artists?order=sideways' }, ...notWhole('/api/library/artists')]
     },
     'GET /api/library/artists/{id}': {
       ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}` }],
       bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}` }]
     },
     'GET /api/library/artists/{id}/albums': {
-      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/albums` }],
-      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/albums` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/albums?limit=1e309` }]
+      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/albums` }, ...whole(`/api/library/artists/${track.artistId}/albums`)],
+      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/albums` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/albums?limit=1e309` }, { method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/albums?limit=-1` }, ...notWhole(`/api/library/artists/${track.artistId}/albums`)]
     },
     'GET /api/library/artists/{id}/tracks': {
-      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/tracks` }],
-      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/tracks?offset=-5` }]
+      ok: [{ method: 'GET', url: `/api/library/artists/${track.artistId}/tracks` }, ...whole(`/api/library/artists/${track.artistId}/tracks`)],
+      bad: [{ method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/tracks` }, { method: 'GET', url: `/api/library/artists/${track.artistId}/tracks?offset=-5` }, { method: 'GET', url: `/api/library/artists/${NO_SUCH_ID}/tracks?limit=-1` }, ...notWhole(`/api/library/artists/${track.artistId}/tracks`)]
     },
     'GET /api/library/search': {
       ok: [{ method: 'GET', url: '/api/library/search?q=beatls' }, { method: 'GET', url: `/api/library/search?q=${encodeURIComponent('sigur ros')}&limit=5` }],

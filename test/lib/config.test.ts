@@ -17,7 +17,7 @@ t.test('defaults follow the design document', async (t) => {
   t.match(config.dataDir, /data$/)
   t.equal(config.corsOrigins, '*', 'any origin: no cookies are used, so * is safe')
   t.equal(config.mediaAccess, 'key', 'with API_KEY set, media needs the key too unless opened')
-  t.match(config, { sseMaxClients: 100, coverCacheMb: 256, requestTimeoutMs: 60_000, sendTimeoutMs: 60_000, maxConnectionsPerIp: 64 })
+  t.match(config, { sseMaxClients: 100, coverCacheMb: 256, wholeListCacheMb: 512, requestTimeoutMs: 60_000, sendTimeoutMs: 60_000, maxConnectionsPerIp: 64 })
 })
 
 t.test('every variable is read and typed', async (t) => {
@@ -40,6 +40,7 @@ t.test('every variable is read and typed', async (t) => {
     MEDIA_ACCESS: 'Open',
     SSE_MAX_CLIENTS: '5',
     COVER_CACHE_MB: '10',
+    WHOLE_LIST_CACHE_MB: '0',
     REQUEST_TIMEOUT_MS: '1500',
     SEND_TIMEOUT_MS: '2500',
     MAX_CONNECTIONS_PER_IP: '0'
@@ -61,6 +62,7 @@ t.test('every variable is read and typed', async (t) => {
     mediaAccess: 'open',
     sseMaxClients: 5,
     coverCacheMb: 10,
+    wholeListCacheMb: 0,
     requestTimeoutMs: 1500,
     sendTimeoutMs: 2500,
     maxConnectionsPerIp: 0
@@ -99,6 +101,7 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ MEDIA_ACCESS: 'public' }, 'MEDIA_ACCESS', /MEDIA_ACCESS must be one of key, open/],
     [{ SSE_MAX_CLIENTS: '0' }, 'SSE_MAX_CLIENTS', /SSE_MAX_CLIENTS must be between 1/],
     [{ COVER_CACHE_MB: '0' }, 'COVER_CACHE_MB', /COVER_CACHE_MB must be between 1/],
+    [{ WHOLE_LIST_CACHE_MB: '2000000' }, 'WHOLE_LIST_CACHE_MB', /WHOLE_LIST_CACHE_MB must be between 0/],
     [{ SEND_TIMEOUT_MS: '60s' }, 'SEND_TIMEOUT_MS', /SEND_TIMEOUT_MS must be a whole number/],
     [{ REQUEST_TIMEOUT_MS: '5' }, 'REQUEST_TIMEOUT_MS', /REQUEST_TIMEOUT_MS must be between 100/],
     [{ MAX_CONNECTIONS_PER_IP: '-1' }, 'MAX_CONNECTIONS_PER_IP', /MAX_CONNECTIONS_PER_IP/]
