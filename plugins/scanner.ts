@@ -11,6 +11,7 @@ import {
 import { libraryStats } from '../lib/scan/track-repository.js'
 import { createParsePool, type ParsePool } from '../lib/scan/parse-pool.js'
 import type { LibraryStats } from '../lib/scan/scan-events.js'
+import { scanOptions, type ScanOptions } from '../lib/scan/scan-options.js'
 
 const LOST_AFTER_MS = 30_000
 const PARSE_THREADS_IDLE_MS = 1000
@@ -23,8 +24,9 @@ export interface ScanStatus {
 }
 
 export interface Scanner {
-  // Queues a scan, or returns the one already queued or running (created = false).
-  start: () => Promise<{ scan: Scan, created: boolean }>
+  // Queues a scan, or returns the one already queued or running (created = false; the options
+  // given are then not applied: the running scan keeps its own).
+  start: (options?: Partial<ScanOptions>) => Promise<{ scan: Scan, created: boolean }>
   status: () => Promise<ScanStatus>
   get: (id: string) => Promise<(Scan & { errors: Array<{ path: string, message: string }> }) | null>
 }
@@ -68,18 +70,18 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     }, PARSE_THREADS_IDLE_MS)
     idleTimer.unref()
   }
-  const parse: JobDeps['parse'] = async (root, files) => {
-    if (threadsBroken) return inProcess(root, files)
+  const parse: JobDeps['parse'] = async (root, files, options) => {
+    if (threadsBroken) return inProcess(root, files, options)
     clearTimeout(idleTimer)
     parsePool ??= createParsePool(parseThreads)
     parsing++
     try {
-      return await parsePool.parse(root, files)
+      return await parsePool.parse(root, files, options)
     } catch (err) {
       // Threads that cannot start must not stop indexing: parse on the main thread instead.
       fastify.log.warn({ err }, 'parse threads failed; parsing on the main thread from now on')
       threadsBroken = true
-      return inProcess(root, files)
+      return inProcess(root, files, options)
     } finally {
       parsing--
       if (parsing === 0) releaseWhenIdle()
@@ -109,7 +111,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     queue.process<IndexJobData>('index', async (data) => { await runIndexJob(deps, data) }, { concurrency: 3 })
   }
 
-  const start = async (): Promise<{ scan: Scan, created: boolean }> => {
+  const start = async (given?: Partial<ScanOptions>): Promise<{ scan: Scan, created: boolean }> => {
     if (queue.kind === 'redis') await fastify.redisPing()
     let { scan, created } = await createOrGetActiveScan(pool)
     // A scan whose job is gone (Redis flushed, say) would block every later scan. A young one may
@@ -121,7 +123,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     }
     if (created) {
       try {
-        await queue.add<ScanJobData>('scan', { scanId: scan.id }, { jobId: scan.id })
+        await queue.add<ScanJobData>('scan', { scanId: scan.id, options: scanOptions(given) }, { jobId: scan.id })
       } catch (err) {
         // Not queued means never run: drop the row, or it would block every later scan.
         await deleteScan(pool, scan.id).catch(() => {})

@@ -5,6 +5,7 @@ import { errors, IdParams } from '../schemas/common.js'
 import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
 import type { ScanEvent } from '../lib/scan/scan-events.js'
 import { SseRelay, SUMMARY_TRACKS } from '../lib/scan/sse-relay.js'
+import { strictBody } from '../lib/strict-body.js'
 
 const HEARTBEAT_MS = 15_000
 // Unsent bytes a client may have waiting before it is sent summaries instead of every event:
@@ -31,11 +32,14 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       body: ScanStartBody,
       response: { 202: Type.Ref(Scan), ...errors(400, 401, 415, 503) }
     },
+    // The route has only a body to validate.
+    validatorCompiler: () => strictBody(ScanStartBody),
     preValidation: async (request) => {
       if (request.body === undefined || request.body === null) request.body = {}
     }
-  }, async (_request, reply) => {
-    const { scan } = await fastify.scanner.start()
+  }, async (request, reply) => {
+    const { watchFolders, ...options } = request.body
+    const { scan } = await fastify.scanner.start(options)
     return reply.code(202).send(scan)
   })
 

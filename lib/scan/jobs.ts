@@ -16,9 +16,11 @@ import {
   markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
 } from './scan-repository.js'
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
+import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
 
-export interface ScanJobData { scanId: string }
-export interface IndexJobData { scanId: string, files: FileStamp[] }
+// options: absent in jobs queued before scans had any (their defaults apply).
+export interface ScanJobData { scanId: string, options?: Partial<ScanOptions> }
+export interface IndexJobData { scanId: string, files: FileStamp[], options?: Partial<ScanOptions> }
 export interface AnalysisJobData { trackId: string, path: string, root: string }
 
 export interface Logger {
@@ -28,7 +30,7 @@ export interface Logger {
 }
 
 // Parses a batch of files: an implementation may spread the work over threads.
-export type BatchParser = (root: string, files: FileStamp[]) => Promise<ParseOutcome[]>
+export type BatchParser = (root: string, files: FileStamp[], options: ParseOptions) => Promise<ParseOutcome[]>
 
 export interface JobDeps {
   pool: Pool
@@ -46,13 +48,13 @@ const COMPARE_BATCH = 1000
 const PROGRESS_EVERY_MS = 300
 
 export function parseInProcess (concurrency: number): BatchParser {
-  return async (root, files) => {
+  return async (root, files, options) => {
     const out: ParseOutcome[] = new Array(files.length)
     let next = 0
     const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
       while (next < files.length) {
         const i = next++
-        out[i] = await parseAudio(join(root, files[i].path), files[i].path)
+        out[i] = await parseAudio(join(root, files[i].path), files[i].path, options.coverArtSizeLimit)
       }
     })
     await Promise.all(lanes)
@@ -128,7 +130,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     const indexedBefore = started.processed
 
     const enqueue = async (files: FileStamp[]): Promise<void> => {
-      jobIds.push(await queue.add<IndexJobData>('index', { scanId, files }))
+      jobIds.push(await queue.add<IndexJobData>('index', { scanId, files, options: scanOptions(data.options) }))
     }
     const compare = async (): Promise<void> => {
       const { changed, known } = await compareWithLibrary(pool, compareBuffer)
@@ -215,10 +217,20 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
   const { pool, queue, events, mediaPath } = deps
   // A retried batch (its worker died) skips what the first attempt already committed, failures
   // included (they were listed and counted then).
-  const { changed: files } = await compareWithLibrary(pool, data.files)
-  const outcomes = await deps.parse(mediaPath, files)
-  const parsed: ParsedFile[] = []
+  const { changed } = await compareWithLibrary(pool, data.files)
+  const options = scanOptions(data.options)
   const problems: FileProblem[] = []
+  const files: FileStamp[] = []
+  for (const file of changed) {
+    // Not remembered: a later scan with a higher limit, or none, reads the file.
+    if (exceedsLimit(file.size, options.scanFileSizeLimit)) {
+      problems.push({ ...file, message: `skipped: ${file.size} bytes is over the scan's file size limit of ${options.scanFileSizeLimit}`, skipped: true, remember: false })
+    } else {
+      files.push(file)
+    }
+  }
+  const outcomes = await deps.parse(mediaPath, files, parseOptionsOf(options))
+  const parsed: ParsedFile[] = []
   outcomes.forEach((outcome, i) => {
     const file = files[i]
     if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })
