@@ -40,6 +40,8 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { watchFolders, ...options } = request.body
     const { scan } = await fastify.scanner.start(options)
+    // Not awaited: on a large library the watcher takes a while to read the folder tree.
+    if (watchFolders === true) void fastify.scanner.watch()
     return reply.code(202).send(scan)
   })
 

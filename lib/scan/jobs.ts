@@ -6,7 +6,8 @@ import type { Pool } from 'pg'
 import type { JobInfo, JobQueue } from '../queue/job-queue.js'
 import type { ScanEventBus } from './scan-events.js'
 import { isDependencyDown } from '../dependency-errors.js'
-import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
+import { resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
+import { planScope, rootIsEmpty, walkScope } from './scan-scope.js'
 import { parseAudio, type ParseOutcome } from './parse.js'
 import {
   upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds, type FileStamp, type ParsedFile
@@ -19,7 +20,8 @@ import { importPlaylistFiles } from '../playlists/m3u-import.js'
 import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
 
 // options: absent in jobs queued before scans had any (their defaults apply).
-export interface ScanJobData { scanId: string, options?: Partial<ScanOptions> }
+// folders: library-relative folders to scan (watch mode); absent, the whole library.
+export interface ScanJobData { scanId: string, options?: Partial<ScanOptions>, folders?: string[] }
 export interface IndexJobData { scanId: string, files: FileStamp[], options?: Partial<ScanOptions> }
 export interface AnalysisJobData { trackId: string, path: string, root: string }
 
@@ -119,6 +121,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
       throw err
     }
 
+    const scope = await planScope(root, data.folders)
     const t0 = Date.now()
     const walk: WalkResult = { folderCovers: new Map() }
     const seen: string[] = []
@@ -146,7 +149,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
       }
     }
 
-    for await (const file of walkAudio(root, walk)) {
+    for await (const file of walkScope(root, walk, scope)) {
       deps.signal.throwIfAborted()
       seen.push(file.path)
       compareBuffer.push(file)
@@ -158,7 +161,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     await progress.settled()
 
     // An empty root is most likely an unmounted disk: keep the library as it is.
-    if (seen.length === 0) return await abort(deps, scanId, `no audio files found in the media root ${deps.mediaPath}; nothing was removed`)
+    if (seen.length === 0 && (scope === undefined || await rootIsEmpty(root))) return await abort(deps, scanId, `no audio files found in the media root ${deps.mediaPath}; nothing was removed`)
 
     const timings: Record<string, number> = { walkMs: Date.now() - t0 }
     await startIndexingPhase(pool, scanId, seen.length, indexedBefore + toIndex)
@@ -167,10 +170,10 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     timings.indexMs = Date.now() - t0 - timings.walkMs
 
     const tidy = Date.now()
-    const removed = await removeMissing(pool, seen)
-    await forgetMissing(pool, seen)
+    const removed = await removeMissing(pool, seen, scope?.remove)
+    await forgetMissing(pool, seen, scope?.remove)
     await pruneEmpty(pool)
-    await refreshAlbums(pool, walk.folderCovers)
+    await refreshAlbums(pool, walk.folderCovers, scope?.walk)
     await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: walk.playlists ?? [] })
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
