@@ -7,7 +7,7 @@ import type { JobInfo, JobQueue } from '../queue/job-queue.js'
 import type { ScanEventBus } from './scan-events.js'
 import { isDependencyDown } from '../dependency-errors.js'
 import { resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
-import { planScope, rootIsEmpty, walkScope } from './scan-scope.js'
+import { planScope, playlistFilesInView, rootIsEmpty, walkScope } from './scan-scope.js'
 import { parseAudio, type ParseOutcome } from './parse.js'
 import {
   upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds, type FileStamp, type ParsedFile
@@ -174,7 +174,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     await forgetMissing(pool, seen, scope?.remove)
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers, scope?.walk)
-    await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: walk.playlists ?? [] })
+    await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: await playlistFilesInView(pool, walk.playlists ?? [], scope) })
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
     const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)

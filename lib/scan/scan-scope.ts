@@ -4,6 +4,7 @@
 import { readdir, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import { walkAudio, type WalkedFile, type WalkResult } from './walk.js'
+import type { Queryable } from '../library/track-row.js'
 
 // Drops duplicates and folders inside another listed folder. An empty path (the root itself),
 // or a path that tries to leave the root, widens the scan to the whole library: undefined.
@@ -78,4 +79,16 @@ export async function * walkScope (realRoot: string, result: WalkResult, plan: S
     return
   }
   for (const folder of plan.walk) yield * walkAudio(realRoot, result, folder)
+}
+
+// The playlist import compares the playlist files it is given with every one it knows, and takes
+// the ones not given as gone. A scoped scan saw only its folders' playlist files, so the known,
+// present ones elsewhere are handed on with their recorded stamp: unchanged, they are not read.
+export async function playlistFilesInView (db: Queryable, walked: WalkedFile[], plan: ScopePlan | undefined): Promise<WalkedFile[]> {
+  if (plan === undefined) return walked
+  const { rows } = await db.query<{ path: string, file_size: string, file_mtime_ms: string }>(
+    `SELECT path, file_size, file_mtime_ms FROM playlist_files
+      WHERE NOT missing AND NOT EXISTS (SELECT 1 FROM unnest($1::text[]) AS s(folder) WHERE starts_with(path, s.folder || '/'))`,
+    [plan.remove])
+  return [...walked, ...rows.map((r) => ({ path: r.path, size: Number(r.file_size), mtimeMs: Number(r.file_mtime_ms) }))]
 }
