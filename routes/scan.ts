@@ -28,7 +28,9 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['scan'],
       summary: 'Start a scan of the media folder',
       description: 'Queues a scan and answers 202 with it. Only one scan runs at a time: while one is queued or ' +
-        'running, this returns that scan instead of starting another. 503 when the job queue (Redis) is down.',
+        'running, this returns that scan instead of starting another. The optional JSON body carries the app\'s scan ' +
+        'settings (size limits, parallelism, watch mode); a wrong type or an unknown property is a 400 naming it. ' +
+        '503 when the job queue (Redis) is down.',
       body: ScanStartBody,
       response: { 202: Type.Ref(Scan), ...errors(400, 401, 415, 503) }
     },

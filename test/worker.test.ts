@@ -96,3 +96,17 @@ t.test('scan options reach a separate worker through Redis', { skip }, async (t)
   const { rows } = await pg.query<{ file_path: string, has_cover: boolean }>('SELECT file_path, has_cover FROM tracks')
   t.same(rows, [{ file_path: 'A/Small.flac', has_cover: false }], 'and applied the cover limit')
 })
+
+t.test('a worker does not watch the media folder, even with WATCH=true', { skip }, async (t) => {
+  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { RUN_WORKER: 'false' } })
+  await writeAudioFixture(join(mediaPath, 'A'), 'mp3', { tags: { title: 'One' } })
+  const { app, pg } = await buildScanAppWithEnv(t, env)
+  await startWorker(t, { ...env, WATCH: 'true', WATCH_DEBOUNCE_MS: '200', WATCH_MAX_WAIT_MS: '1000' })
+  const start = await app.inject({ method: 'POST', url: '/api/scan/start' })
+  t.match(await waitForScan(app, (start.json() as ScanBody).id, 2000), { status: 'completed', added: 1 })
+
+  await writeAudioFixture(join(mediaPath, 'B'), 'mp3', { tags: { title: 'Two' } })
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  const { rows } = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM scans')
+  t.equal(rows[0].n, 1, 'no scan was started by the worker')
+})
