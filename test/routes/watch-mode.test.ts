@@ -170,7 +170,7 @@ t.test('the data folder inside the media folder is not watched', { skip: without
   t.same(await scans(pg), [], 'no scan started')
 })
 
-t.test('watchFolders: true in a scan request turns watch mode on; workers never watch', async (t) => {
+t.test('watchFolders: true in a scan request turns watch mode on (workers never watch: see test/worker.test.ts)', async (t) => {
   const media = await tempDir(t, 'sonantica-media-')
   await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'A1' } })
   const { app, pg } = await buildScanApp(t, { mediaPath: media, env: { WATCH_DEBOUNCE_MS: String(QUIET_MS), WATCH_MAX_WAIT_MS: '8000' } })
