@@ -108,7 +108,12 @@ export function createWatchMode (opts: WatchModeOptions): WatchMode {
 
   const begin = async (): Promise<void> => {
     // Watch what a scan walks: the media folder as resolved, so event paths line up with it.
-    const root = await realpath(opts.mediaPath).catch(() => resolve(opts.mediaPath))
+    const root = await realpath(opts.mediaPath).catch(() => {
+      // chokidar waits quietly for a path that is not there; say so, since nothing will be seen
+      // until the folder appears where it is expected.
+      log.warn({ mediaPath: opts.mediaPath }, 'watch: the media folder is missing; changes are seen once it appears')
+      return resolve(opts.mediaPath)
+    })
     const dataDir = await realpath(opts.dataDir).catch(() => resolve(opts.dataDir))
     if (closed) return
     const w = watch(root, { ignoreInitial: true, followSymlinks: false, ignored: ignored(root, dataDir) })
