@@ -33,6 +33,10 @@ export interface Config {
   requestTimeoutMs: number
   sendTimeoutMs: number
   maxConnectionsPerIp: number
+  // Watch mode (lib/scan/watch-mode.ts): on at start-up, and its quiet period and longest wait.
+  watch: boolean
+  watchDebounceMs: number
+  watchMaxWaitMs: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -50,7 +54,8 @@ export const CONFIG_VARIABLES = [
   'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
   'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
   'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
-  'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP'
+  'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
+  'WATCH', 'WATCH_DEBOUNCE_MS', 'WATCH_MAX_WAIT_MS'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -146,6 +151,15 @@ function corsOrigins (env: Env): '*' | string[] {
   return origins
 }
 
+function watchTimings (env: Env): { watchDebounceMs: number, watchMaxWaitMs: number } {
+  const watchDebounceMs = integer(env, 'WATCH_DEBOUNCE_MS', 2000, 50, 600_000)
+  const watchMaxWaitMs = integer(env, 'WATCH_MAX_WAIT_MS', 30_000, 50, 3_600_000)
+  if (watchMaxWaitMs < watchDebounceMs) {
+    throw new ConfigError('WATCH_MAX_WAIT_MS', `must be at least WATCH_DEBOUNCE_MS (${watchDebounceMs}), got ${watchMaxWaitMs}`)
+  }
+  return { watchDebounceMs, watchMaxWaitMs }
+}
+
 export function loadConfig (env: Env = process.env): Config {
   const prefix = read(env, 'REDIS_PREFIX') ?? 'sonantica'
   if (!/^[\w.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', `may hold letters, digits, _ . : - only, got "${prefix}"`)
@@ -178,6 +192,8 @@ export function loadConfig (env: Env = process.env): Config {
     // nginx's client_header/body and send timeouts are 60 s each.
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
     sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),
-    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 0, 1_000_000)
+    maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 0, 1_000_000),
+    watch: boolean(env, 'WATCH', false),
+    ...watchTimings(env)
   }
 }

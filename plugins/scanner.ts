@@ -11,6 +11,8 @@ import {
 import { libraryStats } from '../lib/scan/track-repository.js'
 import { createParsePool, type ParsePool } from '../lib/scan/parse-pool.js'
 import type { LibraryStats } from '../lib/scan/scan-events.js'
+import { scanOptions, type ScanOptions } from '../lib/scan/scan-options.js'
+import { createWatchMode, type WatchMode } from '../lib/scan/watch-mode.js'
 
 const LOST_AFTER_MS = 30_000
 const PARSE_THREADS_IDLE_MS = 1000
@@ -23,9 +25,14 @@ export interface ScanStatus {
 }
 
 export interface Scanner {
-  // Queues a scan, or returns the one already queued or running (created = false).
-  start: () => Promise<{ scan: Scan, created: boolean }>
+  // Queues a scan, or returns the one already queued or running (created = false; the options
+  // given are then not applied: the running scan keeps its own).
+  start: (options?: Partial<ScanOptions>) => Promise<{ scan: Scan, created: boolean }>
   status: () => Promise<ScanStatus>
+  // Turns watch mode on until the process stops (a no-op where scans are not scheduled, i.e.
+  // in worker processes). Resolves once the watcher has read the folder tree.
+  watch: () => Promise<void>
+  isWatching: () => boolean
   get: (id: string) => Promise<(Scan & { errors: Array<{ path: string, message: string }> }) | null>
 }
 
@@ -38,7 +45,7 @@ declare module 'fastify' {
 export interface ScannerOptions {
   // Run the job handlers in this process (worker.ts forces this on).
   runJobs?: boolean
-  // Start-up and periodic scans (SCAN_ON_START, SCAN_INTERVAL); API processes only.
+  // Start-up, periodic and watch-mode scans (SCAN_ON_START, SCAN_INTERVAL, WATCH); API processes only.
   schedule?: boolean
 }
 
@@ -68,18 +75,18 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     }, PARSE_THREADS_IDLE_MS)
     idleTimer.unref()
   }
-  const parse: JobDeps['parse'] = async (root, files) => {
-    if (threadsBroken) return inProcess(root, files)
+  const parse: JobDeps['parse'] = async (root, files, options) => {
+    if (threadsBroken) return inProcess(root, files, options)
     clearTimeout(idleTimer)
     parsePool ??= createParsePool(parseThreads)
     parsing++
     try {
-      return await parsePool.parse(root, files)
+      return await parsePool.parse(root, files, options)
     } catch (err) {
       // Threads that cannot start must not stop indexing: parse on the main thread instead.
       fastify.log.warn({ err }, 'parse threads failed; parsing on the main thread from now on')
       threadsBroken = true
-      return inProcess(root, files)
+      return inProcess(root, files, options)
     } finally {
       parsing--
       if (parsing === 0) releaseWhenIdle()
@@ -109,7 +116,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     queue.process<IndexJobData>('index', async (data) => { await runIndexJob(deps, data) }, { concurrency: 3 })
   }
 
-  const start = async (): Promise<{ scan: Scan, created: boolean }> => {
+  const start = async (given?: Partial<ScanOptions>, folders?: string[]): Promise<{ scan: Scan, created: boolean }> => {
     if (queue.kind === 'redis') await fastify.redisPing()
     let { scan, created } = await createOrGetActiveScan(pool)
     // A scan whose job is gone (Redis flushed, say) would block every later scan. A young one may
@@ -121,7 +128,9 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     }
     if (created) {
       try {
-        await queue.add<ScanJobData>('scan', { scanId: scan.id }, { jobId: scan.id })
+        const data: ScanJobData = { scanId: scan.id, options: scanOptions(given) }
+        if (folders !== undefined) data.folders = folders
+        await queue.add<ScanJobData>('scan', data, { jobId: scan.id })
       } catch (err) {
         // Not queued means never run: drop the row, or it would block every later scan.
         await deleteScan(pool, scan.id).catch(() => {})
@@ -132,8 +141,30 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     return { scan: toScan(scan), created }
   }
 
+  const schedules = opts.schedule ?? true
+  // Watch scans use the options of the latest scan a client asked for (the app's settings).
+  let clientOptions: Partial<ScanOptions> | undefined
+  let watchMode: WatchMode | null = null
+  const watch = async (): Promise<void> => {
+    if (!schedules) return
+    watchMode ??= createWatchMode({
+      mediaPath: config.mediaPath,
+      dataDir: config.dataDir,
+      quietMs: config.watchDebounceMs,
+      maxWaitMs: config.watchMaxWaitMs,
+      startScan: async (folders) => await start(clientOptions, folders),
+      log: fastify.log
+    })
+    await watchMode.start()
+  }
+
   fastify.decorate('scanner', {
-    start,
+    start: async (given?: Partial<ScanOptions>) => {
+      clientOptions = given
+      return await start(given)
+    },
+    watch,
+    isWatching: () => watchMode?.isActive() ?? false,
     status: async () => {
       const [row, stats] = await Promise.all([latestScan(pool), libraryStats(pool)])
       return {
@@ -156,8 +187,10 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
       if (created) fastify.log.info({ scanId: scan.id, why }, 'scan queued')
     }, (err: unknown) => fastify.log.warn({ err, why }, 'could not start a scan'))
   }
-  if (opts.schedule ?? true) {
+  if (schedules) {
     fastify.addHook('onReady', async () => {
+      // Not awaited: reading a large library's folder tree must not hold up start-up.
+      if (config.watch) void watch()
       if (config.scanOnStart && (await libraryStats(pool)).tracks === 0) scheduled('library empty at start-up')()
       if (config.scanIntervalSeconds > 0) {
         timer = setInterval(scheduled('SCAN_INTERVAL'), config.scanIntervalSeconds * 1000)
@@ -168,6 +201,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   fastify.addHook('preClose', async () => {
     clearInterval(timer)
     lifetime.abort()
+    await watchMode?.close()
   })
   fastify.addHook('onClose', async () => {
     clearTimeout(idleTimer)

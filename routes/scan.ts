@@ -5,6 +5,7 @@ import { errors, IdParams } from '../schemas/common.js'
 import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
 import type { ScanEvent } from '../lib/scan/scan-events.js'
 import { SseRelay, SUMMARY_TRACKS } from '../lib/scan/sse-relay.js'
+import { strictBody } from '../lib/strict-body.js'
 
 const HEARTBEAT_MS = 15_000
 // Unsent bytes a client may have waiting before it is sent summaries instead of every event:
@@ -19,15 +20,22 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['scan'],
       summary: 'Start a scan of the media folder',
       description: 'Queues a scan and answers 202 with it. Only one scan runs at a time: while one is queued or ' +
-        'running, this returns that scan instead of starting another. 503 when the job queue (Redis) is down.',
+        'running, this returns that scan instead of starting another. The optional JSON body carries the app\'s scan ' +
+        'settings (size limits, parallelism, watch mode); a wrong type or an unknown property is a 400 naming it. ' +
+        '503 when the job queue (Redis) is down.',
       body: ScanStartBody,
       response: { 202: Type.Ref(Scan), ...errors(400, 401, 415, 503) }
     },
+    // The route has only a body to validate.
+    validatorCompiler: () => strictBody(ScanStartBody),
     preValidation: async (request) => {
       if (request.body === undefined || request.body === null) request.body = {}
     }
-  }, async (_request, reply) => {
-    const { scan } = await fastify.scanner.start()
+  }, async (request, reply) => {
+    const { watchFolders, ...options } = request.body
+    const { scan } = await fastify.scanner.start(options)
+    // Not awaited: on a large library the watcher takes a while to read the folder tree.
+    if (watchFolders === true) void fastify.scanner.watch()
     return reply.code(202).send(scan)
   })
 

@@ -52,7 +52,38 @@ export const ScanStatus = Type.Object({
   stats: Type.Ref(LibraryCounts)
 }, { $id: 'ScanStatus' })
 
-export const ScanStartBody = Type.Object({}, { additionalProperties: false, description: 'Empty, or no body at all; no options yet' })
+const ByteLimit = (what: string): ReturnType<typeof Type.Integer> => Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER,
+  default: 0,
+  description: `Bytes; 0 (the default) means no limit. ${what}`
+})
+
+// The web app's scan settings. Types are checked as sent (never coerced) and unknown properties
+// are refused with their names.
+export const ScanStartBody = Type.Object({
+  scanFileSizeLimit: Type.Optional(ByteLimit(
+    'A new or changed audio file larger than this is not read: it is counted as skipped (not failed) and listed ' +
+    'among the scan\'s errors. Files already indexed are kept as they are.')),
+  coverArtSizeLimit: Type.Optional(ByteLimit(
+    'A file whose embedded cover picture is larger than this is indexed without a cover (hasEmbeddedCover false), so ' +
+    'the picture is never extracted; its album uses another track\'s picture or a folder image (cover.jpg, …) instead.')),
+  parallelScanning: Type.Optional(Type.Boolean({
+    default: true,
+    description: 'true (the default): tags are read on one thread per CPU core. false: on one thread, leaving the other cores free.'
+  })),
+  watchFolders: Type.Optional(Type.Boolean({
+    default: false,
+    description: 'true: also turns watch mode on (as WATCH=true does) until the server restarts: changes under the media ' +
+      'folder start a scan of just the changed folders after a quiet period. false or absent: leaves watch mode as it is.'
+  }))
+}, {
+  additionalProperties: false,
+  description: 'Scan options, all optional; an empty object or no body at all scans with the defaults. While a scan is ' +
+    'already queued or running, that scan is returned and keeps its own options (watchFolders: true still turns watch mode on). ' +
+    'The limits apply to the files this scan reads: new and changed ones.'
+})
+export type ScanStartBodyT = Static<typeof ScanStartBody>
 
 export const ScanEventsStream = Type.String({
   description: 'Server-Sent Events: unnamed messages whose `data:` JSON has `type` scan:start, scan:progress, ' +

@@ -1,10 +1,10 @@
 import t from 'tap'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { copyFile, mkdir } from 'node:fs/promises'
+import { copyFile, mkdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { skipReason, testEnv } from './helper.js'
-import { encodeAudio } from './fixtures/audio.js'
+import { encodeAudio, writeAudioFixture } from './fixtures/audio.js'
 import { buildScanAppWithEnv, waitForScan, type ScanBody } from './fixtures/scan.js'
 import type { Env } from '../lib/config.js'
 
@@ -74,4 +74,39 @@ t.test('a worker killed mid-scan leaves its jobs to another; every file is index
   t.same(counts, { tracks: FILES, paths: FILES })
   const { rows: albums } = await pg.query('SELECT title FROM albums')
   t.same(albums, [{ title: 'Dummies' }])
+})
+
+t.test('scan options reach a separate worker through Redis', { skip }, async (t) => {
+  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { RUN_WORKER: 'false' } })
+  const small = await writeAudioFixture(join(mediaPath, 'A'), 'flac', { tags: { title: 'Small' }, cover: true })
+  const big = await writeAudioFixture(join(mediaPath, 'A'), 'wav', { tags: { title: 'Big' }, seconds: 20 })
+  const limit = Math.floor(((await stat(small)).size + (await stat(big)).size) / 2)
+  const { app, pg } = await buildScanAppWithEnv(t, env)
+  await startWorker(t, env)
+
+  const start = await app.inject({
+    method: 'POST',
+    url: '/api/scan/start',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ scanFileSizeLimit: limit, coverArtSizeLimit: 1, watchFolders: false, parallelScanning: false })
+  })
+  t.equal(start.statusCode, 202)
+  const done = await waitForScan(app, (start.json() as ScanBody).id, 2000)
+  t.match(done, { status: 'completed', added: 1, skipped: 1, failed: 0 }, 'the worker skipped the file over the limit')
+  const { rows } = await pg.query<{ file_path: string, has_cover: boolean }>('SELECT file_path, has_cover FROM tracks')
+  t.same(rows, [{ file_path: 'A/Small.flac', has_cover: false }], 'and applied the cover limit')
+})
+
+t.test('a worker does not watch the media folder, even with WATCH=true', { skip }, async (t) => {
+  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { RUN_WORKER: 'false' } })
+  await writeAudioFixture(join(mediaPath, 'A'), 'mp3', { tags: { title: 'One' } })
+  const { app, pg } = await buildScanAppWithEnv(t, env)
+  await startWorker(t, { ...env, WATCH: 'true', WATCH_DEBOUNCE_MS: '200', WATCH_MAX_WAIT_MS: '1000' })
+  const start = await app.inject({ method: 'POST', url: '/api/scan/start' })
+  t.match(await waitForScan(app, (start.json() as ScanBody).id, 2000), { status: 'completed', added: 1 })
+
+  await writeAudioFixture(join(mediaPath, 'B'), 'mp3', { tags: { title: 'Two' } })
+  await new Promise((resolve) => setTimeout(resolve, 3000))
+  const { rows } = await pg.query<{ n: number }>('SELECT count(*)::int AS n FROM scans')
+  t.equal(rows[0].n, 1, 'no scan was started by the worker')
 })

@@ -6,7 +6,8 @@ import type { Pool } from 'pg'
 import type { JobInfo, JobQueue } from '../queue/job-queue.js'
 import type { ScanEventBus } from './scan-events.js'
 import { isDependencyDown } from '../dependency-errors.js'
-import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
+import { resolveRoot, RootUnavailableError, type WalkResult } from './walk.js'
+import { planScope, playlistFilesInView, rootIsEmpty, walkScope } from './scan-scope.js'
 import { parseAudio, type ParseOutcome } from './parse.js'
 import {
   upsertBatch, removeMissing, pruneEmpty, refreshAlbums, libraryStats, findTracksByIds, type FileStamp, type ParsedFile
@@ -16,9 +17,12 @@ import {
   markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
 } from './scan-repository.js'
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
+import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
 
-export interface ScanJobData { scanId: string }
-export interface IndexJobData { scanId: string, files: FileStamp[] }
+// options: absent in jobs queued before scans had any (their defaults apply).
+// folders: library-relative folders to scan (watch mode); absent, the whole library.
+export interface ScanJobData { scanId: string, options?: Partial<ScanOptions>, folders?: string[] }
+export interface IndexJobData { scanId: string, files: FileStamp[], options?: Partial<ScanOptions> }
 export interface AnalysisJobData { trackId: string, path: string, root: string }
 
 export interface Logger {
@@ -28,7 +32,7 @@ export interface Logger {
 }
 
 // Parses a batch of files: an implementation may spread the work over threads.
-export type BatchParser = (root: string, files: FileStamp[]) => Promise<ParseOutcome[]>
+export type BatchParser = (root: string, files: FileStamp[], options: ParseOptions) => Promise<ParseOutcome[]>
 
 export interface JobDeps {
   pool: Pool
@@ -46,13 +50,13 @@ const COMPARE_BATCH = 1000
 const PROGRESS_EVERY_MS = 300
 
 export function parseInProcess (concurrency: number): BatchParser {
-  return async (root, files) => {
+  return async (root, files, options) => {
     const out: ParseOutcome[] = new Array(files.length)
     let next = 0
     const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
       while (next < files.length) {
         const i = next++
-        out[i] = await parseAudio(join(root, files[i].path), files[i].path)
+        out[i] = await parseAudio(join(root, files[i].path), files[i].path, options.coverArtSizeLimit)
       }
     })
     await Promise.all(lanes)
@@ -117,6 +121,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
       throw err
     }
 
+    const scope = await planScope(root, data.folders)
     const t0 = Date.now()
     const walk: WalkResult = { folderCovers: new Map() }
     const seen: string[] = []
@@ -128,7 +133,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     const indexedBefore = started.processed
 
     const enqueue = async (files: FileStamp[]): Promise<void> => {
-      jobIds.push(await queue.add<IndexJobData>('index', { scanId, files }))
+      jobIds.push(await queue.add<IndexJobData>('index', { scanId, files, options: scanOptions(data.options) }))
     }
     const compare = async (): Promise<void> => {
       const { changed, known } = await compareWithLibrary(pool, compareBuffer)
@@ -144,7 +149,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
       }
     }
 
-    for await (const file of walkAudio(root, walk)) {
+    for await (const file of walkScope(root, walk, scope)) {
       deps.signal.throwIfAborted()
       seen.push(file.path)
       compareBuffer.push(file)
@@ -156,7 +161,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     await progress.settled()
 
     // An empty root is most likely an unmounted disk: keep the library as it is.
-    if (seen.length === 0) return await abort(deps, scanId, `no audio files found in the media root ${deps.mediaPath}; nothing was removed`)
+    if (seen.length === 0 && (scope === undefined || await rootIsEmpty(root))) return await abort(deps, scanId, `no audio files found in the media root ${deps.mediaPath}; nothing was removed`)
 
     const timings: Record<string, number> = { walkMs: Date.now() - t0 }
     await startIndexingPhase(pool, scanId, seen.length, indexedBefore + toIndex)
@@ -165,11 +170,11 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     timings.indexMs = Date.now() - t0 - timings.walkMs
 
     const tidy = Date.now()
-    const removed = await removeMissing(pool, seen)
-    await forgetMissing(pool, seen)
+    const removed = await removeMissing(pool, seen, scope?.remove)
+    await forgetMissing(pool, seen, scope?.remove)
     await pruneEmpty(pool)
-    await refreshAlbums(pool, walk.folderCovers)
-    await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: walk.playlists ?? [] })
+    await refreshAlbums(pool, walk.folderCovers, scope?.walk)
+    await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: await playlistFilesInView(pool, walk.playlists ?? [], scope) })
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
     const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)
@@ -215,10 +220,20 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
   const { pool, queue, events, mediaPath } = deps
   // A retried batch (its worker died) skips what the first attempt already committed, failures
   // included (they were listed and counted then).
-  const { changed: files } = await compareWithLibrary(pool, data.files)
-  const outcomes = await deps.parse(mediaPath, files)
-  const parsed: ParsedFile[] = []
+  const { changed } = await compareWithLibrary(pool, data.files)
+  const options = scanOptions(data.options)
   const problems: FileProblem[] = []
+  const files: FileStamp[] = []
+  for (const file of changed) {
+    // Not remembered: a later scan with a higher limit, or none, reads the file.
+    if (exceedsLimit(file.size, options.scanFileSizeLimit)) {
+      problems.push({ ...file, message: `skipped: ${file.size} bytes is over the scan's file size limit of ${options.scanFileSizeLimit}`, skipped: true, remember: false })
+    } else {
+      files.push(file)
+    }
+  }
+  const outcomes = await deps.parse(mediaPath, files, parseOptionsOf(options))
+  const parsed: ParsedFile[] = []
   outcomes.forEach((outcome, i) => {
     const file = files[i]
     if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })

@@ -3,11 +3,12 @@
 import { Worker } from 'node:worker_threads'
 import type { ParseOutcome } from './parse.js'
 import type { FileStamp } from './track-repository.js'
+import type { ParseOptions } from './scan-options.js'
 
 interface Pending { resolve: (outcomes: ParseOutcome[]) => void, reject: (err: Error) => void }
 
 export interface ParsePool {
-  parse: (root: string, files: FileStamp[]) => Promise<ParseOutcome[]>
+  parse: (root: string, files: FileStamp[], options?: ParseOptions) => Promise<ParseOutcome[]>
   close: () => Promise<void>
 }
 
@@ -26,7 +27,12 @@ function startThread (): Worker {
   return new Worker(bootstrap, { eval: true, resourceLimits: RESOURCE_LIMITS })
 }
 
-export function createParsePool (size: number): ParsePool {
+export interface ParsePoolHooks {
+  // Told which thread (by index) each slice of a batch went to.
+  onDispatch?: (thread: number, files: number) => void
+}
+
+export function createParsePool (size: number, hooks: ParsePoolHooks = {}): ParsePool {
   const workers: Worker[] = []
   const pending = new Map<number, Pending>()
   let nextId = 0
@@ -55,22 +61,25 @@ export function createParsePool (size: number): ParsePool {
   }
   for (let i = 0; i < size; i++) workers.push(spawn())
 
-  const send = (worker: Worker, root: string, paths: string[]): Promise<ParseOutcome[]> => new Promise((resolve, reject) => {
+  const send = (thread: number, root: string, paths: string[], coverArtSizeLimit: number): Promise<ParseOutcome[]> => new Promise((resolve, reject) => {
     const id = nextId++
     pending.set(id, { resolve, reject })
-    worker.postMessage({ id, root, paths })
+    hooks.onDispatch?.(thread, paths.length)
+    workers[thread].postMessage({ id, root, paths, coverArtSizeLimit })
   })
 
   return {
-    parse: async (root, files) => {
+    parse: async (root, files, options = { coverArtSizeLimit: 0 }) => {
       if (files.length === 0) return []
+      // A scan asked to run without parallelism keeps to the first thread.
+      const threads = Math.max(1, Math.min(options.threads ?? workers.length, workers.length))
       // Interleaved slices, so a folder of large files does not land on one thread.
-      const slices = workers.map(() => [] as number[])
-      files.forEach((_f, i) => slices[(i + turn) % workers.length].push(i))
+      const slices = Array.from({ length: threads }, () => [] as number[])
+      files.forEach((_f, i) => slices[(i + turn) % threads].push(i))
       turn++
       const results = await Promise.all(slices.map((idx, w) => idx.length === 0
         ? Promise.resolve([])
-        : send(workers[w], root, idx.map((i) => files[i].path))))
+        : send(w, root, idx.map((i) => files[i].path), options.coverArtSizeLimit)))
       const out: ParseOutcome[] = new Array(files.length)
       slices.forEach((idx, w) => idx.forEach((fileIndex, k) => { out[fileIndex] = results[w][k] }))
       return out

@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads'
 import { join } from 'node:path'
 import { parseAudio, type ParseOutcome } from './parse.js'
 
-interface Request { id: number, root: string, paths: string[] }
+interface Request { id: number, root: string, paths: string[], coverArtSizeLimit?: number }
 
 const IN_FLIGHT = 4
 
@@ -13,7 +13,7 @@ parentPort?.on('message', (request: Request) => {
   const lane = async (): Promise<void> => {
     while (next < request.paths.length) {
       const i = next++
-      outcomes[i] = await parseAudio(join(request.root, request.paths[i]), request.paths[i])
+      outcomes[i] = await parseAudio(join(request.root, request.paths[i]), request.paths[i], request.coverArtSizeLimit ?? 0)
     }
   }
   Promise.all(Array.from({ length: IN_FLIGHT }, lane)).then(

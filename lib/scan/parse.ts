@@ -1,10 +1,11 @@
 // Reads one file's tags. The expensive full-file duration pass runs only for the files whose
 // headers carry no duration (e.g. VBR MP3 without a Xing frame).
-import { parseFromTokenizer, type IAudioMetadata, type IOptions } from 'music-metadata'
+import { parseFromTokenizer, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata'
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
 import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
 import { hasAudioStream, isLength, normaliseTags, type TrackTags } from './tags.js'
+import { exceedsLimit } from './scan-options.js'
 
 export type ParseOutcome =
   | { kind: 'track', tags: TrackTags }
@@ -22,7 +23,15 @@ async function parseFile (absPath: string, options: IOptions): Promise<IAudioMet
   }
 }
 
-export async function parseAudio (absPath: string, relPath: string): Promise<ParseOutcome> {
+// The cover service extracts the picture music-metadata's selectCover picks; when that one is over
+// the limit the file counts as having no cover, so its album falls back to another track's
+// picture or a folder image and the large picture is never extracted.
+function hasCoverWithin (metadata: IAudioMetadata, limit: number): boolean {
+  const picture = selectCover(metadata.common.picture)
+  return picture !== null && !exceedsLimit(picture.data.length, limit)
+}
+
+export async function parseAudio (absPath: string, relPath: string, coverArtSizeLimit = 0): Promise<ParseOutcome> {
   try {
     let metadata = await parseFile(absPath, { skipCovers: false, duration: false })
     if (!hasAudioStream(metadata)) {
@@ -34,7 +43,9 @@ export async function parseAudio (absPath: string, relPath: string): Promise<Par
     if (!isLength(metadata.format.duration)) {
       metadata = await parseFile(absPath, { skipCovers: false, duration: true })
     }
-    return { kind: 'track', tags: normaliseTags(metadata, relPath) }
+    const tags = normaliseTags(metadata, relPath)
+    if (tags.hasCover && coverArtSizeLimit > 0) tags.hasCover = hasCoverWithin(metadata, coverArtSizeLimit)
+    return { kind: 'track', tags }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     // Node's system errors name the call that failed; the parser's own errors are about content.

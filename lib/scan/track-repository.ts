@@ -7,6 +7,7 @@ import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } fro
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
+import { inScope } from './scan-scope.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
@@ -223,8 +224,17 @@ const COLUMN_TYPES: Record<string, string> = {
 }
 const WRITABLE = Object.keys(COLUMN_TYPES)
 
-// Removes the tracks whose files the complete walk did not see. Returns how many went.
-export async function removeMissing (db: Queryable, seenPaths: string[]): Promise<number> {
+// Removes the tracks whose files the complete walk did not see. Returns how many went. With a
+// scope (library-relative folders), only tracks inside those folders are considered.
+export async function removeMissing (db: Queryable, seenPaths: string[], scope?: string[]): Promise<number> {
+  if (scope !== undefined) {
+    if (scope.length === 0) return 0
+    const { rowCount } = await db.query(
+      `DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))
+         AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(folder) WHERE starts_with(file_path, s.folder || '/'))`,
+      [seenPaths, scope])
+    return rowCount ?? 0
+  }
   const { rowCount } = await db.query('DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))', [seenPaths])
   return rowCount ?? 0
 }
@@ -242,7 +252,8 @@ function dirOf (path: string): string {
 
 // Album year (most common track year), and cover source: the first track (disc/track order)
 // with an embedded picture, else a folder image beside the album's first track.
-export async function refreshAlbums (db: Queryable, folderCovers: Map<string, string>): Promise<void> {
+// With a scope, folder images were looked for only inside it: albums elsewhere keep theirs.
+export async function refreshAlbums (db: Queryable, folderCovers: Map<string, string>, scope?: string[]): Promise<void> {
   await db.query(`UPDATE albums al SET year = y.year FROM (
       SELECT album_id, mode() WITHIN GROUP (ORDER BY year) AS year FROM tracks WHERE year IS NOT NULL GROUP BY album_id
     ) y WHERE y.album_id = al.id AND al.year IS DISTINCT FROM y.year`)
@@ -261,8 +272,13 @@ export async function refreshAlbums (db: Queryable, folderCovers: Map<string, st
     let source: string | null = null
     if (r.embedded !== null) source = `embedded:${r.embedded}`
     else if (r.first_path !== null) {
-      const image = folderCovers.get(dirOf(r.first_path))
-      if (image !== undefined) source = `file:${image}`
+      const dir = dirOf(r.first_path)
+      if (inScope(dir, scope)) {
+        const image = folderCovers.get(dir)
+        if (image !== undefined) source = `file:${image}`
+      } else if (r.cover_source?.startsWith('file:') === true) {
+        source = r.cover_source
+      }
     }
     if (source !== r.cover_source) {
       ids.push(r.id)

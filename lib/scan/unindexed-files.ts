@@ -85,7 +85,16 @@ export async function recordOutcomes (client: PoolClient, problems: FileProblem[
   if (gone.length > 0) await client.query('DELETE FROM unindexed_files WHERE path = ANY($1::text[])', [gone])
 }
 
-// After a complete walk: files that are gone need no remembering.
-export async function forgetMissing (db: Queryable, seenPaths: string[]): Promise<void> {
-  await db.query('DELETE FROM unindexed_files WHERE NOT (path = ANY($1::text[]))', [seenPaths])
+// After a complete walk: files that are gone need no remembering. A scoped walk forgets only
+// within its folders.
+export async function forgetMissing (db: Queryable, seenPaths: string[], scope?: string[]): Promise<void> {
+  if (scope === undefined) {
+    await db.query('DELETE FROM unindexed_files WHERE NOT (path = ANY($1::text[]))', [seenPaths])
+    return
+  }
+  if (scope.length === 0) return
+  await db.query(
+    `DELETE FROM unindexed_files WHERE NOT (path = ANY($1::text[]))
+       AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(folder) WHERE starts_with(path, s.folder || '/'))`,
+    [seenPaths, scope])
 }

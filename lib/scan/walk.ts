@@ -51,9 +51,12 @@ function isInside (realRoot: string, target: string): boolean {
   return target.startsWith(`${realRoot}/`)
 }
 
-export async function * walkAudio (realRoot: string, result: WalkResult): AsyncGenerator<WalkedFile> {
+// folder: walk only this library-relative folder (which the caller has checked is a real
+// directory inside the root); paths stay library-relative.
+export async function * walkAudio (realRoot: string, result: WalkResult, folder?: string): AsyncGenerator<WalkedFile> {
+  const prefix = folder === undefined ? '' : `${folder}/`
   const stream = fg.stream('**/*', {
-    cwd: realRoot,
+    cwd: `${realRoot}/${prefix}`,
     dot: false,
     onlyFiles: false,
     followSymbolicLinks: false,
@@ -64,7 +67,8 @@ export async function * walkAudio (realRoot: string, result: WalkResult): AsyncG
     unique: true
   })
   for await (const raw of stream) {
-    const entry = raw as unknown as { path: string, name: string, dirent: { isFile: () => boolean, isSymbolicLink: () => boolean }, stats?: Stats }
+    const found = raw as unknown as { path: string, name: string, dirent: { isFile: () => boolean, isSymbolicLink: () => boolean }, stats?: Stats }
+    const entry = prefix === '' ? found : { ...found, path: `${prefix}${found.path}` }
     let stats = entry.stats
     if (entry.dirent.isSymbolicLink()) {
       try {

@@ -123,3 +123,17 @@ t.test('a media root that does not exist yet is accepted (a disk may mount later
   const dir = await tempDir(t)
   t.equal(loadConfig({ MEDIA_PATH: join(dir, 'later') }).mediaPath, join(dir, 'later'))
 })
+
+t.test('watch mode: WATCH, its quiet period and its longest wait', async (t) => {
+  t.match(loadConfig({}), { watch: false, watchDebounceMs: 2000, watchMaxWaitMs: 30_000 })
+  t.match(loadConfig({ WATCH: 'true', WATCH_DEBOUNCE_MS: '500', WATCH_MAX_WAIT_MS: '500' }), { watch: true, watchDebounceMs: 500, watchMaxWaitMs: 500 })
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ WATCH: 'sometimes' }, 'WATCH', /WATCH must be true or false/],
+    [{ WATCH_DEBOUNCE_MS: '2s' }, 'WATCH_DEBOUNCE_MS', /WATCH_DEBOUNCE_MS must be a whole number/],
+    [{ WATCH_DEBOUNCE_MS: '10' }, 'WATCH_DEBOUNCE_MS', /WATCH_DEBOUNCE_MS must be between 50/],
+    [{ WATCH_MAX_WAIT_MS: '1000' }, 'WATCH_MAX_WAIT_MS', /WATCH_MAX_WAIT_MS must be at least WATCH_DEBOUNCE_MS \(2000\)/]
+  ]
+  for (const [env, variable, message] of cases) {
+    t.throws(() => loadConfig(env), { variable, message }, JSON.stringify(env))
+  }
+})
