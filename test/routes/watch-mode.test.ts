@@ -59,101 +59,101 @@ t.test('watch mode scans just the changed folders, once per burst', async (t) =>
   for (const v of variants({ redis: 'both' }).filter((v) => v.name === 'pglite' || v.name === 'postgres+redis')) {
     await t.test(v.name, { skip: await variantSkip(v) }, async (t) => {
     // Files there before the watcher starts are the library a full scan indexes.
-    const media = await tempDir(t, 'sonantica-media-')
-    await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'A1', album: 'Alpha' } })
-    await writeAudioFixture(join(media, 'A'), 'flac', { tags: { title: 'A2', album: 'Alpha' } })
-    await writeAudioFixture(join(media, 'B'), 'mp3', { tags: { title: 'B1', album: 'Beta' } })
-    await writeAudioFixture(join(media, 'B'), 'ogg', { tags: { title: 'B2', album: 'Beta' } })
-    const { app, pg } = await buildScanApp(t, { backend: v.backend, redis: v.redis, mediaPath: media, env: { ...WATCH_ENV } })
-    await watching(app)
-    t.match(await scan(app), { status: 'completed' })
-    t.equal((await tracksByPath(pg)).size, 4)
+      const media = await tempDir(t, 'sonantica-media-')
+      await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'A1', album: 'Alpha' } })
+      await writeAudioFixture(join(media, 'A'), 'flac', { tags: { title: 'A2', album: 'Alpha' } })
+      await writeAudioFixture(join(media, 'B'), 'mp3', { tags: { title: 'B1', album: 'Beta' } })
+      await writeAudioFixture(join(media, 'B'), 'ogg', { tags: { title: 'B2', album: 'Beta' } })
+      const { app, pg } = await buildScanApp(t, { backend: v.backend, redis: v.redis, mediaPath: media, env: { ...WATCH_ENV } })
+      await watching(app)
+      t.match(await scan(app), { status: 'completed' })
+      t.equal((await tracksByPath(pg)).size, 4)
 
-    await t.test('a new file is indexed by one scan of its folder', async (t) => {
-      const before = (await scans(pg)).length
-      await writeAudioFixture(join(media, 'A'), 'ogg', { tags: { title: 'A3', album: 'Alpha' } })
-      const started = await watchScans(pg, before)
-      t.equal(started.length, 1, 'one scan')
-      t.match(started[0], { status: 'completed', files_seen: 3, added: 1, removed: 0 }, 'it walked folder A only')
-      t.ok(await trackAt(pg, 'A/A3.ogg'))
-    })
+      await t.test('a new file is indexed by one scan of its folder', async (t) => {
+        const before = (await scans(pg)).length
+        await writeAudioFixture(join(media, 'A'), 'ogg', { tags: { title: 'A3', album: 'Alpha' } })
+        const started = await watchScans(pg, before)
+        t.equal(started.length, 1, 'one scan')
+        t.match(started[0], { status: 'completed', files_seen: 3, added: 1, removed: 0 }, 'it walked folder A only')
+        t.ok(await trackAt(pg, 'A/A3.ogg'))
+      })
 
-    await t.test('a retagged file is updated in place', async (t) => {
-      const before = (await scans(pg)).length
-      const original = await trackAt(pg, 'A/A1.mp3')
-      const retagged = join(await tempDir(t), 'retagged.mp3')
-      await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', join(media, 'A', 'A1.mp3'), '-map', '0', '-c', 'copy', '-metadata', 'title=A1 (remastered)', retagged])
-      await copyFile(retagged, join(media, 'A', 'A1.mp3'))
-      const started = await watchScans(pg, before)
-      t.equal(started.length, 1)
-      t.match(started[0], { status: 'completed', updated: 1, added: 0, removed: 0 })
-      t.same(await trackAt(pg, 'A/A1.mp3'), { id: original?.id, title: 'A1 (remastered)' }, 'same track, new title')
-    })
+      await t.test('a retagged file is updated in place', async (t) => {
+        const before = (await scans(pg)).length
+        const original = await trackAt(pg, 'A/A1.mp3')
+        const retagged = join(await tempDir(t), 'retagged.mp3')
+        await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', join(media, 'A', 'A1.mp3'), '-map', '0', '-c', 'copy', '-metadata', 'title=A1 (remastered)', retagged])
+        await copyFile(retagged, join(media, 'A', 'A1.mp3'))
+        const started = await watchScans(pg, before)
+        t.equal(started.length, 1)
+        t.match(started[0], { status: 'completed', updated: 1, added: 0, removed: 0 })
+        t.same(await trackAt(pg, 'A/A1.mp3'), { id: original?.id, title: 'A1 (remastered)' }, 'same track, new title')
+      })
 
-    await t.test('a file moved between folders: one scan covering both', async (t) => {
-      const before = (await scans(pg)).length
-      const original = await trackAt(pg, 'A/A2.flac')
-      t.ok(original)
-      await rename(join(media, 'A', 'A2.flac'), join(media, 'B', 'A2.flac'))
-      const started = await watchScans(pg, before)
-      t.equal(started.length, 1, 'one debounced scan')
-      t.match(started[0], { status: 'completed', files_seen: 5 }, 'it walked A (2 files left) and B (now 3), nothing else')
-      t.equal(await trackAt(pg, 'A/A2.flac'), undefined, 'gone from the old path')
-      const moved = await trackAt(pg, 'B/A2.flac')
-      t.ok(moved, 'found at the new path')
-      // Passes once the content-identity work (a moved file keeps its id and user state) is merged.
-      t.equal(moved?.id, original?.id, 'the moved track keeps its id')
-    })
+      await t.test('a file moved between folders: one scan covering both', async (t) => {
+        const before = (await scans(pg)).length
+        const original = await trackAt(pg, 'A/A2.flac')
+        t.ok(original)
+        await rename(join(media, 'A', 'A2.flac'), join(media, 'B', 'A2.flac'))
+        const started = await watchScans(pg, before)
+        t.equal(started.length, 1, 'one debounced scan')
+        t.match(started[0], { status: 'completed', files_seen: 5 }, 'it walked A (2 files left) and B (now 3), nothing else')
+        t.equal(await trackAt(pg, 'A/A2.flac'), undefined, 'gone from the old path')
+        const moved = await trackAt(pg, 'B/A2.flac')
+        t.ok(moved, 'found at the new path')
+        // Passes once the content-identity work (a moved file keeps its id and user state) is merged.
+        t.equal(moved?.id, original?.id, 'the moved track keeps its id')
+      })
 
-    await t.test('a deleted file and a deleted folder lose their tracks', async (t) => {
-      let before = (await scans(pg)).length
-      await rm(join(media, 'B', 'B2.ogg'))
-      let started = await watchScans(pg, before)
-      t.equal(started.length, 1)
-      t.match(started[0], { status: 'completed', removed: 1 })
-      t.equal(await trackAt(pg, 'B/B2.ogg'), undefined)
+      await t.test('a deleted file and a deleted folder lose their tracks', async (t) => {
+        let before = (await scans(pg)).length
+        await rm(join(media, 'B', 'B2.ogg'))
+        let started = await watchScans(pg, before)
+        t.equal(started.length, 1)
+        t.match(started[0], { status: 'completed', removed: 1 })
+        t.equal(await trackAt(pg, 'B/B2.ogg'), undefined)
 
-      before = (await scans(pg)).length
-      await rm(join(media, 'B'), { recursive: true })
-      started = await watchScans(pg, before)
-      t.ok(started.length >= 1 && started.length <= 2, `${started.length} scan(s)`)
-      t.notMatch(started.map((s) => s.status), ['aborted'], 'a gone folder is not an unmounted disk')
-      t.same([...(await tracksByPath(pg)).keys()].filter((p) => p.startsWith('B/')), [], 'every track of the folder is gone')
-      t.ok(await trackAt(pg, 'A/A1.mp3'), 'other folders are untouched')
-    })
+        before = (await scans(pg)).length
+        await rm(join(media, 'B'), { recursive: true })
+        started = await watchScans(pg, before)
+        t.ok(started.length >= 1 && started.length <= 2, `${started.length} scan(s)`)
+        t.notMatch(started.map((s) => s.status), ['aborted'], 'a gone folder is not an unmounted disk')
+        t.same([...(await tracksByPath(pg)).keys()].filter((p) => p.startsWith('B/')), [], 'every track of the folder is gone')
+        t.ok(await trackAt(pg, 'A/A1.mp3'), 'other folders are untouched')
+      })
 
-    await t.test('200 files copied in a burst are one or very few scans, and a change during a scan gets one follow-up', async (t) => {
-      const before = (await scans(pg)).length
-      const source = await encodeAudio('mp3', { tags: { title: 'Burst', album: 'Burst' } })
-      for (let i = 0; i < 200; i++) {
-        const dir = join(media, 'Burst', `Disc ${Math.floor(i / 50)}`)
-        if (i % 50 === 0) await mkdir(dir, { recursive: true })
-        await copyFile(source, join(dir, `${String(i).padStart(3, '0')}.mp3`))
-      }
-      // Wait for the burst's scan to start, then change another folder while it runs.
-      for (let i = 0; i < 600 && (await scans(pg)).length === before; i++) await sleep(50)
-      await writeAudioFixture(join(media, 'Late'), 'mp3', { tags: { title: 'Late', album: 'Late' } })
-      const started = await watchScans(pg, before)
-      t.ok(started.length >= 1 && started.length <= 3, `${started.length} scan(s) for 200 files and one late change`)
-      t.ok(started.every((s) => s.status === 'completed'))
-      const rows = await tracksByPath(pg)
-      t.equal([...rows.keys()].filter((p) => p.startsWith('Burst/')).length, 200, 'every copied file is indexed')
-      t.ok(rows.has('Late/Late.mp3'), 'the change made during the scan was picked up by a follow-up')
-    })
+      await t.test('200 files copied in a burst are one or very few scans, and a change during a scan gets one follow-up', async (t) => {
+        const before = (await scans(pg)).length
+        const source = await encodeAudio('mp3', { tags: { title: 'Burst', album: 'Burst' } })
+        for (let i = 0; i < 200; i++) {
+          const dir = join(media, 'Burst', `Disc ${Math.floor(i / 50)}`)
+          if (i % 50 === 0) await mkdir(dir, { recursive: true })
+          await copyFile(source, join(dir, `${String(i).padStart(3, '0')}.mp3`))
+        }
+        // Wait for the burst's scan to start, then change another folder while it runs.
+        for (let i = 0; i < 600 && (await scans(pg)).length === before; i++) await sleep(50)
+        await writeAudioFixture(join(media, 'Late'), 'mp3', { tags: { title: 'Late', album: 'Late' } })
+        const started = await watchScans(pg, before)
+        t.ok(started.length >= 1 && started.length <= 3, `${started.length} scan(s) for 200 files and one late change`)
+        t.ok(started.every((s) => s.status === 'completed'))
+        const rows = await tracksByPath(pg)
+        t.equal([...rows.keys()].filter((p) => p.startsWith('Burst/')).length, 200, 'every copied file is indexed')
+        t.ok(rows.has('Late/Late.mp3'), 'the change made during the scan was picked up by a follow-up')
+      })
 
-    await t.test('hidden files, non-audio files and the data folder are ignored', async (t) => {
-      const before = (await scans(pg)).length
-      await writeAudioFixture(join(media, '.hidden'), 'mp3', { tags: { title: 'Hidden' } })
-      await writeFile(join(media, 'A', 'notes.txt'), 'liner notes')
-      await writeFile(join(media, 'A', '.partial.mp3'), 'x')
-      await sleep(QUIET_MS * 4)
-      t.equal((await scans(pg)).length, before, 'no scan started')
-    })
+      await t.test('hidden files, non-audio files and the data folder are ignored', async (t) => {
+        const before = (await scans(pg)).length
+        await writeAudioFixture(join(media, '.hidden'), 'mp3', { tags: { title: 'Hidden' } })
+        await writeFile(join(media, 'A', 'notes.txt'), 'liner notes')
+        await writeFile(join(media, 'A', '.partial.mp3'), 'x')
+        await sleep(QUIET_MS * 4)
+        t.equal((await scans(pg)).length, before, 'no scan started')
+      })
 
-    await t.test('shutting down closes the watcher', async (t) => {
-      await app.close()
-      t.equal(app.scanner.isWatching(), false)
-    })
+      await t.test('shutting down closes the watcher', async (t) => {
+        await app.close()
+        t.equal(app.scanner.isWatching(), false)
+      })
     })
   }
 })
