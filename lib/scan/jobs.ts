@@ -16,6 +16,8 @@ import {
   markRunning, recordWalkProgress, startIndexingPhase, finishScan, getScan, toScan, toProgress, type ScanRow
 } from './scan-repository.js'
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
+import { keptFolders } from './kept-folders.js'
+import { reportWarnings } from './scan-warnings.js'
 
 export interface ScanJobData { scanId: string }
 export interface IndexJobData { scanId: string, files: FileStamp[] }
@@ -165,7 +167,9 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     timings.indexMs = Date.now() - t0 - timings.walkMs
 
     const tidy = Date.now()
-    const removed = await removeMissing(pool, seen)
+    const kept = await keptFolders(pool, walk)
+    await reportWarnings(pool, scanId, kept.warnings)
+    const removed = await removeMissing(pool, seen, kept.folders)
     await forgetMissing(pool, seen)
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers)
@@ -221,7 +225,7 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
   const problems: FileProblem[] = []
   outcomes.forEach((outcome, i) => {
     const file = files[i]
-    if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })
+    if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags, contentKey: outcome.contentKey })
     else problems.push({ ...file, message: outcome.reason, skipped: outcome.kind === 'skipped', remember: outcome.kind === 'skipped' || !outcome.transient })
   })
   const result = await upsertBatch(pool, data.scanId, parsed, problems)

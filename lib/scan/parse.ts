@@ -3,11 +3,12 @@
 import { parseFromTokenizer, type IAudioMetadata, type IOptions } from 'music-metadata'
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
+import { contentKeyOf } from './content-key.js'
 import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
 import { hasAudioStream, normaliseTags, type TrackTags } from './tags.js'
 
 export type ParseOutcome =
-  | { kind: 'track', tags: TrackTags }
+  | { kind: 'track', tags: TrackTags, contentKey: string | null }
   | { kind: 'skipped', reason: string }
   // transient: an I/O error (permissions, a failing disk) that may go away with the file
   // untouched, so it is not remembered as a property of the file.
@@ -33,7 +34,7 @@ export async function parseAudio (absPath: string, relPath: string): Promise<Par
     if (metadata.format.duration === undefined) {
       metadata = await parseFile(absPath, { skipCovers: false, duration: true })
     }
-    return { kind: 'track', tags: normaliseTags(metadata, relPath) }
+    return { kind: 'track', tags: normaliseTags(metadata, relPath), contentKey: await contentKeyOf(absPath) }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     // Node's system errors name the call that failed; the parser's own errors are about content.

@@ -9,7 +9,8 @@ import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
-export interface ParsedFile extends FileStamp { tags: TrackTags }
+// contentKey: lib/scan/content-key.ts; null when the file could not be read for it.
+export interface ParsedFile extends FileStamp { tags: TrackTags, contentKey: string | null }
 
 interface UpsertResult { id: string, file_path: string, inserted: boolean }
 
@@ -158,7 +159,8 @@ async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<Ba
       replaygain_album_gain: t.replayGainAlbumGain,
       replaygain_album_peak: t.replayGainAlbumPeak,
       has_cover: t.hasCover,
-      search_key: fold(`${t.title} ${t.artist} ${t.album}`)
+      search_key: fold(`${t.title} ${t.artist} ${t.album}`),
+      content_key: f.contentKey
     }
   })
   // Sorted by path for the same lock-order reason as above.
@@ -214,13 +216,26 @@ const COLUMN_TYPES: Record<string, string> = {
   replaygain_album_gain: 'double precision',
   replaygain_album_peak: 'double precision',
   has_cover: 'boolean',
-  search_key: 'text'
+  search_key: 'text',
+  content_key: 'text'
 }
 const WRITABLE = Object.keys(COLUMN_TYPES)
 
-// Removes the tracks whose files the complete walk did not see. Returns how many went.
-export async function removeMissing (db: Queryable, seenPaths: string[]): Promise<number> {
-  const { rowCount } = await db.query('DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))', [seenPaths])
+// What a track keeps while its file is away: its id and the state the scanner never writes.
+const RETIRED_COLUMNS = ['id', 'file_path', 'content_key', 'play_count', 'last_played', 'is_favorite', 'analysis', 'analysis_updated_at', 'added_at']
+
+// Removes the tracks whose files the complete walk did not see, except under the folders it
+// must keep (lib/scan/kept-folders.ts). A removed track's id and user state move to
+// retired_tracks, for the file to bring back if it returns. Returns how many went.
+export async function removeMissing (db: Queryable, seenPaths: string[], keptFolders: string[] = []): Promise<number> {
+  const { rowCount } = await db.query(
+    `WITH gone AS (
+       DELETE FROM tracks t WHERE NOT (t.file_path = ANY($1::text[]))
+         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS k(folder) WHERE left(t.file_path, length(k.folder) + 1) = k.folder || '/')
+       RETURNING ${RETIRED_COLUMNS.join(', ')})
+     INSERT INTO retired_tracks (${RETIRED_COLUMNS.join(', ')}) SELECT ${RETIRED_COLUMNS.join(', ')} FROM gone
+     ON CONFLICT (id) DO UPDATE SET ${RETIRED_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, retired_at = now()`,
+    [seenPaths, keptFolders])
   return rowCount ?? 0
 }
 
