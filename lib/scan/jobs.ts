@@ -17,6 +17,7 @@ import {
 } from './scan-repository.js'
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
 import { keptFolders } from './kept-folders.js'
+import { goneUnder } from './track-identity.js'
 import { reportWarnings } from './scan-warnings.js'
 
 export interface ScanJobData { scanId: string }
@@ -228,7 +229,7 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
     if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags, contentKey: outcome.contentKey })
     else problems.push({ ...file, message: outcome.reason, skipped: outcome.kind === 'skipped', remember: outcome.kind === 'skipped' || !outcome.transient })
   })
-  const result = await upsertBatch(pool, data.scanId, parsed, problems)
+  const result = await upsertBatch(pool, data.scanId, parsed, problems, goneUnder(mediaPath))
 
   if (result.tracks.length > 0) {
     await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))

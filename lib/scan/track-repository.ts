@@ -6,6 +6,7 @@ import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } fro
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
+import { claimIdentities, type GoneCheck, type ReturningTrack } from './track-identity.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
@@ -47,22 +48,26 @@ function albumKey (artistId: string, titleKey: string, mbAlbumId: string | null)
 // Serialization failures and deadlocks between concurrent batches are retried a few times.
 const RETRYABLE = new Set(['40001', '40P01'])
 
-export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+// isGone: whether a library-relative path names nothing now, for moves (lib/scan/track-identity.ts).
+export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck = async () => false): Promise<BatchOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await upsertOnce(pool, scanId, files, problems)
+      return await upsertOnce(pool, scanId, files, problems, isGone)
     } catch (err) {
       if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
     }
   }
 }
 
-async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck): Promise<BatchOutcome> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
     let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
-    if (files.length > 0) outcome = await writeTracks(client, files)
+    if (files.length > 0) {
+      const identities = await claimIdentities(client, files, isGone)
+      outcome = await writeTracks(client, files, identities.returning)
+    }
     await recordOutcomes(client, problems, files.map((f) => f.path))
     if (problems.length > 0) {
       await client.query(
@@ -85,7 +90,7 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
   }
 }
 
-async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<BatchOutcome> {
+async function writeTracks (client: PoolClient, files: ParsedFile[], returning: Map<string, ReturningTrack>): Promise<BatchOutcome> {
   const artistIds = await upsertArtists(client, files.flatMap((f) => [
     { name: f.tags.artist, mbid: f.tags.mbArtistId },
     { name: f.tags.albumArtist, mbid: f.tags.mbAlbumArtistId }
@@ -160,14 +165,17 @@ async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<Ba
       replaygain_album_peak: t.replayGainAlbumPeak,
       has_cover: t.hasCover,
       search_key: fold(`${t.title} ${t.artist} ${t.album}`),
-      content_key: f.contentKey
+      content_key: f.contentKey,
+      ...returning.get(f.path)
     }
   })
   // Sorted by path for the same lock-order reason as above.
   records.sort((a, b) => (a.file_path < b.file_path ? -1 : a.file_path > b.file_path ? 1 : 0))
+  // A returning track is inserted with its id and state; every other new row gets the defaults.
   const { rows } = await client.query<UpsertResult>(
-    `INSERT INTO tracks (${WRITABLE.join(', ')})
-     SELECT ${WRITABLE.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${WRITABLE.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')})
+    `INSERT INTO tracks (${WRITABLE.join(', ')}, ${Object.keys(IDENTITY).join(', ')})
+     SELECT ${WRITABLE.join(', ')}, ${Object.values(IDENTITY).map((i) => i.value).join(', ')}
+     FROM jsonb_to_recordset($1::jsonb) AS x(${[...WRITABLE.map((c) => `${c} ${COLUMN_TYPES[c]}`), ...Object.entries(IDENTITY).map(([c, i]) => `${c} ${i.type}`)].join(', ')})
      ON CONFLICT (file_path) DO UPDATE SET ${WRITABLE.filter((c) => c !== 'file_path').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
      -- A batch delivered twice (a retried job racing its duplicate) finds the row current: no-op.
      WHERE (tracks.file_size, tracks.file_mtime_ms) IS DISTINCT FROM (EXCLUDED.file_size, EXCLUDED.file_mtime_ms)
@@ -220,6 +228,17 @@ const COLUMN_TYPES: Record<string, string> = {
   content_key: 'text'
 }
 const WRITABLE = Object.keys(COLUMN_TYPES)
+
+// The columns a returning track brings back (lib/scan/track-identity.ts), and a new row's values.
+const IDENTITY: Record<string, { type: string, value: string }> = {
+  id: { type: 'uuid', value: 'coalesce(x.id, gen_random_uuid())' },
+  play_count: { type: 'integer', value: 'coalesce(x.play_count, 0)' },
+  last_played: { type: 'timestamptz', value: 'x.last_played' },
+  is_favorite: { type: 'boolean', value: 'coalesce(x.is_favorite, false)' },
+  analysis: { type: 'jsonb', value: 'x.analysis' },
+  analysis_updated_at: { type: 'timestamptz', value: 'x.analysis_updated_at' },
+  added_at: { type: 'timestamptz', value: 'coalesce(x.added_at, now())' }
+}
 
 // What a track keeps while its file is away: its id and the state the scanner never writes.
 const RETIRED_COLUMNS = ['id', 'file_path', 'content_key', 'play_count', 'last_played', 'is_favorite', 'analysis', 'analysis_updated_at', 'added_at']
