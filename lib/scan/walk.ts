@@ -70,7 +70,11 @@ function observedFs (realRoot: string, result: WalkResult): Partial<typeof fs> {
     const r = relative(realRoot, abs)
     return sep === '/' ? r : r.split(sep).join('/')
   }
+  // fast-glob lists hidden folders too before dropping their entries; no track comes from them,
+  // and an unreadable .Trash on a mounted disk is no news.
+  const hidden = (path: string): boolean => path.startsWith('.') || path.includes('/.')
   const failed = (folder: string, err: NodeJS.ErrnoException): void => {
+    if (hidden(folder)) return
     const unreadable = result.unreadable ??= new Map()
     if (!unreadable.has(folder)) unreadable.set(folder, err.code ?? 'EIO')
   }
@@ -78,7 +82,7 @@ function observedFs (realRoot: string, result: WalkResult): Partial<typeof fs> {
     const cb = (typeof options === 'function' ? options : callback) as Callback<unknown[]>
     const done: Callback<unknown[]> = (err, entries) => {
       if (err !== null) failed(rel(path), err)
-      else if (entries.length === 0 && rel(path) !== '') (result.emptyFolders ??= []).push(rel(path))
+      else if (entries.length === 0 && rel(path) !== '' && !hidden(rel(path))) (result.emptyFolders ??= []).push(rel(path))
       cb(err, entries)
     }
     if (typeof options === 'function') fs.readdir(path, done as never)
