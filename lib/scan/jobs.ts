@@ -18,6 +18,7 @@ import {
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
 import { keptFolders } from './kept-folders.js'
 import { goneUnder } from './track-identity.js'
+import { fillMissingContentKeys } from './content-key.js'
 import { reportWarnings } from './scan-warnings.js'
 
 export interface ScanJobData { scanId: string }
@@ -175,6 +176,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers)
     await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: walk.playlists ?? [] })
+    await fillMissingContentKeys(pool, root, deps.signal)
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
     const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)

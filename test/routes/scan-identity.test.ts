@@ -89,7 +89,7 @@ t.test('a file deleted, then restored by a later scan, at the same or another pa
   })
 })
 
-t.test('a track indexed before content keys were kept comes back by its path', async (t) => {
+t.test('a track indexed before content keys were kept comes back by its path, and gets its key at the next scan', async (t) => {
   await eachVariant(t, {}, async (t, v) => {
     const media = await library(t)
     const away = await tempDir(t, 'sonantica-away-')
@@ -101,6 +101,16 @@ t.test('a track indexed before content keys were kept comes back by its path', a
     t.match(await scan(s.app), { removed: 1 })
     await rename(join(away, 'other.flac'), join(media, 'Album', '02 Other.flac'))
     t.match(await scan(s.app), { added: 1 })
-    t.equal(await idOf(s.pg, 'Album/02 Other.flac'), id)
+    t.equal(await idOf(s.pg, 'Album/02 Other.flac'), id, 'back by its path')
+
+    // The next scan reads the key of every track that has none, so a later move is recognised.
+    await s.pg.query('UPDATE tracks SET content_key = NULL')
+    const loved = await idOf(s.pg, 'Album/01 Loved.mp3') as string
+    t.match(await scan(s.app), { added: 0, updated: 0, removed: 0 })
+    const { rows } = await s.pg.query('SELECT count(*)::int AS n FROM tracks WHERE content_key IS NULL')
+    t.equal(rows[0].n, 0, 'every track has its content key again')
+    await rename(join(media, 'Album', '01 Loved.mp3'), join(media, 'Loved.mp3'))
+    t.match(await scan(s.app), { added: 0, updated: 1, removed: 0 })
+    t.equal(await idOf(s.pg, 'Loved.mp3'), loved, 'then moved, it keeps its id')
   })
 })
