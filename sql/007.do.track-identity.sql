@@ -1,9 +1,9 @@
 -- Track identity across moves and absences.
 --
--- content_key: the file's content identity (its size and a hash of its first and last 64 KiB),
+-- content_key: the file's content identity (its size and a hash of its first 64 KiB and last 4 KiB),
 -- written with the tags. Unlike the path it survives a move or a rename; a retag changes it, but
 -- a file retagged in place keeps its row (and id) by path anyway. NULL for tracks indexed before
--- this migration until they are read again.
+-- this migration until the next scan reads them.
 ALTER TABLE tracks ADD COLUMN content_key text;
 CREATE INDEX tracks_content_key_idx ON tracks (content_key) WHERE content_key IS NOT NULL;
 

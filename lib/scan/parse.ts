@@ -3,7 +3,7 @@
 import { parseFromTokenizer, type IAudioMetadata, type IOptions } from 'music-metadata'
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
-import { contentKeyOf } from './content-key.js'
+import { contentKeyFrom } from './content-key.js'
 import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
 import { hasAudioStream, normaliseTags, type TrackTags } from './tags.js'
 
@@ -14,10 +14,10 @@ export type ParseOutcome =
   // untouched, so it is not remembered as a property of the file.
   | { kind: 'failed', reason: string, transient: boolean }
 
-async function parseFile (absPath: string, options: IOptions): Promise<IAudioMetadata> {
+async function parseFile (absPath: string, options: IOptions): Promise<{ metadata: IAudioMetadata, contentKey: string }> {
   const tokenizer = await CachedFileTokenizer.open(absPath, !isMainThread)
   try {
-    return await parseFromTokenizer(tokenizer, options)
+    return { metadata: await parseFromTokenizer(tokenizer, options), contentKey: contentKeyFrom(tokenizer) }
   } finally {
     await tokenizer.close()
   }
@@ -25,16 +25,16 @@ async function parseFile (absPath: string, options: IOptions): Promise<IAudioMet
 
 export async function parseAudio (absPath: string, relPath: string): Promise<ParseOutcome> {
   try {
-    let metadata = await parseFile(absPath, { skipCovers: false, duration: false })
-    if (!hasAudioStream(metadata)) {
+    let parsed = await parseFile(absPath, { skipCovers: false, duration: false })
+    if (!hasAudioStream(parsed.metadata)) {
       return VIDEO_CAPABLE.has(extensionOf(relPath))
         ? { kind: 'skipped', reason: 'skipped: no audio stream (video only)' }
         : { kind: 'failed', reason: 'no audio stream found', transient: false }
     }
-    if (metadata.format.duration === undefined) {
-      metadata = await parseFile(absPath, { skipCovers: false, duration: true })
+    if (parsed.metadata.format.duration === undefined) {
+      parsed = await parseFile(absPath, { skipCovers: false, duration: true })
     }
-    return { kind: 'track', tags: normaliseTags(metadata, relPath), contentKey: await contentKeyOf(absPath) }
+    return { kind: 'track', tags: normaliseTags(parsed.metadata, relPath), contentKey: parsed.contentKey }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     // Node's system errors name the call that failed; the parser's own errors are about content.

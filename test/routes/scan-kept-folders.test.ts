@@ -8,6 +8,7 @@ import { eachVariant, tempDir } from '../helper.js'
 import { writeAudioFixture } from '../fixtures/audio.js'
 import { buildScanApp, scan, tracksByPath, waitForScan, type ScanApp } from '../fixtures/scan.js'
 import { asUnprivileged, handToUnprivileged } from '../fixtures/unprivileged.js'
+import { readMessages } from '../fixtures/sse.js'
 
 async function library (t: Parameters<typeof tempDir>[0]): Promise<string> {
   const media = await tempDir(t, 'sonantica-media-')
@@ -44,6 +45,8 @@ t.test('an unreadable folder keeps its tracks, the scan completes with a warning
     t.match(blocked, { status: 'completed', removed: 0, warnings: 1, error: null }, 'completed with one warning, nothing removed')
     t.match(await scanErrors(s, blocked.id), [{ path: 'Shaky', message: /^warning: folder could not be read \(EACCES\); the 2 indexed tracks under it were kept/ }])
     t.same(await ids(s.pg), before, 'every track is still there with its id')
+    const streamed = await asUnprivileged(async () => await s.app.inject({ url: `/api/stream/${shaky}` }))
+    t.equal(streamed.statusCode, 404, 'while its folder cannot be read, its stream answers 404 and the service stays up')
 
     const status = (await s.app.inject({ url: '/api/scan/status' })).json()
     t.match(status.scan, { id: blocked.id, status: 'completed', warnings: 1 }, 'the status shows the warnings')
@@ -68,7 +71,13 @@ t.test('an emptied folder that still exists keeps its tracks; a folder that is g
     // The mount point of an unmounted disk: the folder is there, its entries are not.
     await rename(join(media, 'Shaky'), join(away, 'Shaky'))
     await mkdir(join(media, 'Shaky'))
-    const emptied = await scan(s.app)
+    const address = await s.app.listen({ port: 0, host: '127.0.0.1' })
+    const events = await readMessages(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete' || e.type === 'scan:error'), async () => {
+      t.equal((await s.app.inject({ method: 'POST', url: '/api/scan/start' })).statusCode, 202)
+    })
+    t.match(events.at(-1), { type: 'scan:complete', scan: { status: 'completed', removed: 0, warnings: 1 }, stats: { tracks: 3 } },
+      'scan:complete says completed with a warning')
+    const emptied = await waitForScan(s.app, (events.at(-1)?.scan as { id: string }).id)
     t.match(emptied, { status: 'completed', removed: 0, warnings: 1 })
     t.match(await scanErrors(s, emptied.id), [{ path: 'Shaky', message: /^warning: folder is empty but 2 indexed tracks were under it/ }])
     t.same(await ids(s.pg), before, 'nothing removed')
