@@ -96,8 +96,15 @@ export async function claimIdentities (client: PoolClient, files: NewFile[], isG
     const r = (file.contentKey === null ? undefined : pick((x) => x.content_key === file.contentKey)) ?? pick((x) => x.file_path === file.path)
     if (r === undefined) continue
     taken.add(r.id)
-    const { file_path: _p, content_key: _k, ...state } = r
-    out.returning.set(file.path, state)
+    out.returning.set(file.path, {
+      id: r.id,
+      play_count: r.play_count,
+      last_played: r.last_played,
+      is_favorite: r.is_favorite,
+      analysis: r.analysis,
+      analysis_updated_at: r.analysis_updated_at,
+      added_at: r.added_at
+    })
   }
   if (taken.size > 0) await client.query('DELETE FROM retired_tracks WHERE id = ANY($1::uuid[])', [[...taken]])
   return out
