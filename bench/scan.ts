@@ -27,7 +27,7 @@ const load = loadavg().map((l) => +l.toFixed(2))
 const files = (await fg('**/*', { cwd: library, absolute: true, onlyFiles: true })).filter(isAudioPath)
 
 // 1. Baseline: what one plain loop of music-metadata costs on this machine.
-let t0 = performance.now()
+const t0 = performance.now()
 let parsed = 0
 for (const file of files) {
   try {
@@ -43,7 +43,6 @@ if (process.env.BENCH_SKIP_BUILD !== '1') {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' })
   cpSync(join(ROOT, 'sql'), join(ROOT, 'dist/sql'), { recursive: true })
 }
-
 
 const dataDir = await mkdtemp(join(tmpdir(), 'sonantica-bench-data-'))
 const port = await freePort()

@@ -105,7 +105,7 @@ export async function seedBenchDatabase (url = BENCH_DB_URL, trackCount = TRACKS
     ['track_total', 'int'], ['disc_number', 'int'], ['disc_total', 'int'], ['year', 'int'], ['genres', 'text[]'],
     ['duration', 'float8'], ['container', 'text'], ['codec', 'text'], ['bitrate', 'int'], ['sample_rate', 'int'],
     ['channels', 'int'], ['bits_per_sample', 'int'], ['lossless', 'bool'], ['search_key', 'text'], ['added_at', 'timestamptz']], tracks)
-  await db.query(`INSERT INTO scans (status, phase, finished_at) VALUES ('completed', 'complete', now())`)
+  await db.query('INSERT INTO scans (status, phase, finished_at) VALUES (\'completed\', \'complete\', now())')
   await db.query('VACUUM ANALYZE')
   await db.end()
   process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks into ${url}\n`)

@@ -22,7 +22,6 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { recreateDatabase } from './recreate-database.js'
 import type { ProbeReply, ProbeRequest, ProbeSample } from './soak-probe.js'
 
@@ -84,7 +83,6 @@ interface Server {
   probe: <R extends ProbeReply>(req: DistributiveOmit<ProbeRequest, 'id'>) => Promise<R>
 }
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
-
 
 // Request logging stays off (LOG_LEVEL=warn): readiness is polled instead of read from the log.
 async function startServer (env: Record<string, string>): Promise<Server> {
@@ -201,11 +199,16 @@ async function main (): Promise<void> {
     const sources = await makeLibrary(media)
     await recreateDatabase(DB_URL)
     server = await startServer({
-      POSTGRES_URL: DB_URL, MEDIA_PATH: media, DATA_DIR: join(media, '.data'), SCAN_ON_START: 'false',
-      LOG_LEVEL: 'warn', HOST: '127.0.0.1',
+      POSTGRES_URL: DB_URL,
+      MEDIA_PATH: media,
+      DATA_DIR: join(media, '.data'),
+      SCAN_ON_START: 'false',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
       // Every client here shares one address; the event stream cap would hide what stalled
       // streams cost. Both runs, with and without stalled clients, use the same settings.
-      MAX_CONNECTIONS_PER_IP: '0', SSE_MAX_CLIENTS: '1000'
+      MAX_CONNECTIONS_PER_IP: '0',
+      SSE_MAX_CLIENTS: '1000'
     })
     const base = server.url
     let t0 = Date.now()
@@ -260,6 +263,8 @@ async function main (): Promise<void> {
     let sampling = true
     const sampler = (async () => {
       let nextSnapshot = SNAPSHOT_SECONDS
+      // The load below clears `sampling` when it ends.
+      // eslint-disable-next-line no-unmodified-loop-condition
       while (sampling) {
         await new Promise((resolve) => setTimeout(resolve, SAMPLE_SECONDS * 1000))
         if (!sampling) break

@@ -25,7 +25,6 @@ const NGINX_WORKERS = Number(process.env.NGINX_WORKERS ?? 1)
 const FILE_SIZE = 10 * 1024 * 1024
 const RANGE = 64 * 1024
 
-
 async function waitForHttp (url: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
     try {

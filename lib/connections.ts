@@ -100,3 +100,53 @@ export class ConnectionCap {
     return true
   }
 }
+
+interface Lane {
+  busy: boolean
+  waiting: Array<(go: boolean) => void>
+}
+
+// HTTP/1.1 lets a client send requests back to back before reading any answer. Node parses and
+// dispatches them all at once and only queues their responses, so each would open its file and
+// read ahead while nothing is sent, and the queued ones are never told when the client leaves.
+// Here a connection has one request in hand at a time; the next waits for its turn, a client that
+// leaves releases its waiters, and one that queues more than `maxQueued` is dropped.
+export class PipelineGate {
+  private readonly lanes = new WeakMap<Socket, Lane>()
+
+  constructor (private readonly maxQueued: number) {}
+
+  // Resolves true when the request may proceed, false when its connection is gone or too greedy.
+  async enter (socket: Socket): Promise<boolean> {
+    let lane = this.lanes.get(socket)
+    if (lane === undefined) {
+      const created: Lane = { busy: false, waiting: [] }
+      this.lanes.set(socket, created)
+      socket.once('close', () => {
+        for (const wake of created.waiting.splice(0)) wake(false)
+      })
+      lane = created
+    }
+    if (socket.destroyed) return false
+    if (!lane.busy) {
+      lane.busy = true
+      return true
+    }
+    if (lane.waiting.length >= this.maxQueued) return false
+    const queue = lane.waiting
+    return await new Promise((resolve) => queue.push(resolve))
+  }
+
+  leave (socket: Socket): void {
+    const lane = this.lanes.get(socket)
+    if (lane === undefined) return
+    // A response ends with its connection, before the connection's own 'close' is heard.
+    if (socket.destroyed) {
+      for (const wake of lane.waiting.splice(0)) wake(false)
+      return
+    }
+    const next = lane.waiting.shift()
+    if (next === undefined) lane.busy = false
+    else next(true)
+  }
+}

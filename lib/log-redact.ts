@@ -9,8 +9,7 @@ const SECRET_PARAMS = new Set(['api_key'])
 function paramName (pair: string): string {
   const eq = pair.indexOf('=')
   const raw = eq === -1 ? pair : pair.slice(0, eq)
-  for (const [name] of new URLSearchParams(`${raw}=`)) return name
-  return ''
+  return new URLSearchParams(`${raw}=`).keys().next().value ?? ''
 }
 
 // The URL as received with every credential value replaced; everything else is left byte for

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
-import { ConnectionCap, SendWatchdog, clientAddress } from '../lib/connections.js'
+import { ConnectionCap, PipelineGate, SendWatchdog, clientAddress } from '../lib/connections.js'
 
 // A refused connection gets this and is closed before any HTTP parsing: refusing must cost
 // less than serving, or the cap protects nothing.
@@ -18,6 +18,8 @@ const REFUSAL = 'HTTP/1.1 503 Service Unavailable\r\n' +
 // many linger at once; past that a flood of them is simply closed.
 const REFUSAL_LINGER_MS = 1000
 const MAX_LINGERING = 16
+// Requests one connection may have queued behind the one being answered; browsers send none.
+const MAX_PIPELINED = 16
 
 export default fp(async (fastify) => {
   const { requestTimeoutMs, sendTimeoutMs, maxConnectionsPerIp } = fastify.config
@@ -67,6 +69,25 @@ export default fp(async (fastify) => {
     }
     watchdog.watch(socket)
     for (const listener of http) listener.call(server, socket)
+  })
+
+  const gate = new PipelineGate(MAX_PIPELINED)
+  fastify.addHook('onRequest', async (request, reply) => {
+    const socket = request.raw.socket
+    // fastify.inject's stand-in socket is one per request and never pipelines.
+    if (typeof socket?.once !== 'function') return
+    if (!await gate.enter(socket)) {
+      socket.destroy()
+      return await reply.hijack()
+    }
+    let left = false
+    const leave = (): void => {
+      if (left) return
+      left = true
+      gate.leave(socket)
+    }
+    reply.raw.once('finish', leave)
+    reply.raw.once('close', leave)
   })
 
   fastify.addHook('onClose', async () => {

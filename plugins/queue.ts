@@ -19,17 +19,17 @@ export default fp(async (fastify) => {
       onError: (name, jobId, err) => fastify.log.error({ err, queue: name, jobId }, 'job failed')
     })
     : (await import('../lib/queue/bullmq-queue.js')).createBullQueue({
-      host: redisHost,
-      port: redisPort,
-      prefix: redisPrefix,
-      lockMs: jobLockMs,
-      onError: (where, err) => {
+        host: redisHost,
+        port: redisPort,
+        prefix: redisPrefix,
+        lockMs: jobLockMs,
+        onError: (where, err) => {
         // A Redis outage repeats the same error every retry; log each distinct one once.
-        const message = err instanceof Error ? err.message : String(err)
-        if (message !== lastError) fastify.log.warn({ err, where }, 'job queue error')
-        lastError = message
-      }
-    })
+          const message = err instanceof Error ? err.message : String(err)
+          if (message !== lastError) fastify.log.warn({ err, where }, 'job queue error')
+          lastError = message
+        }
+      })
   fastify.decorate('queue', queue)
   fastify.addHook('onClose', async () => {
     await queue.close()

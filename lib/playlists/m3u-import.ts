@@ -236,4 +236,3 @@ export async function importPlaylistFiles (opts: PlaylistImportOptions): Promise
   summary.warnings = warnings.length
   return summary
 }
-

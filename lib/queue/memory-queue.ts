@@ -38,6 +38,8 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): JobQueue {
 
   const pump = (name: QueueName): void => {
     const l = lane(name)
+    // `closed` is set by close(), which can run between two pumps.
+    // eslint-disable-next-line no-unmodified-loop-condition
     while (!closed && l.handler !== null && l.running < l.concurrency && l.pending.length > 0) {
       const job = l.pending.shift() as MemoryJob
       const handler = l.handler

@@ -117,6 +117,7 @@ function firstOf (value: unknown): string | null {
 // RIFF INFO chunks carry no encoding; music-metadata reads them as Latin-1 while most writers
 // (ffmpeg, taggers) store UTF-8. Text that decodes cleanly as UTF-8 was UTF-8.
 export function repairLatin1 (value: string): string {
+  // eslint-disable-next-line no-control-regex
   if (!/[\u0080-\u00ff]/.test(value) || /[^\u0000-\u00ff]/.test(value)) return value
   const decoded = Buffer.from(value, 'latin1').toString('utf8')
   return decoded.includes('\ufffd') ? value : decoded

@@ -145,3 +145,40 @@ t.test('MAX_CONNECTIONS_PER_IP refuses one more from that address, not from anot
   t.ok(await eventually(reply.closed, 500))
   t.match(reply.text(), /^HTTP\/1\.1 200 OK\r\n/, 'and 127.0.0.1 gets in again')
 })
+
+t.test('pipelined requests are served one at a time: a client that leaves releases every file', async (t) => {
+  const { app } = await buildOpen(t)
+  const file = join(app.config.mediaPath, 'big.flac')
+  await writeFile(file, randomBytes(SIZE))
+  const id = await seedTrack(app.pg, { filePath: 'big.flac' })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  const rss = process.memoryUsage().rss
+
+  // Browsers never pipeline; an attacker sends many requests at once and reads nothing.
+  const client = await open(port)
+  const request = `GET /api/stream/${id} HTTP/1.1\r\nHost: x\r\nRange: bytes=0-4194303\r\n\r\n`
+  client.pause()
+  client.write(request.repeat(12))
+  t.ok(await eventually(() => descriptorsOn(file) >= 1, 500), 'the first response is being sent')
+  await new Promise((resolve) => setTimeout(resolve, 300))
+  t.ok(descriptorsOn(file) <= 1, `one file open for the connection, not one per queued request (${descriptorsOn(file)})`)
+  t.ok(process.memoryUsage().rss - rss < 40 * 1024 * 1024, 'the queued ranges are not read ahead into memory')
+  client.destroy()
+  t.ok(await eventually(() => descriptorsOn(file) === 0, 1000), 'every descriptor is released when the client leaves')
+  t.ok(await eventually(async () => await connections(app) === 0, 500), 'no connection left on the server')
+
+  // Past a small depth the connection is closed rather than queued without bound.
+  const greedy = await open(port)
+  const seen = received(greedy)
+  greedy.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n' + request.repeat(200))
+  t.ok(await eventually(seen.closed, 1000), 'a connection pipelining hundreds of requests is closed')
+  t.ok(await eventually(() => descriptorsOn(file) === 0, 1000), 'and holds no file')
+
+  // An ordinary client pipelining a few small requests gets every answer, in order.
+  const polite = await open(port)
+  const answers = received(polite)
+  polite.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(3) + 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+  t.ok(await eventually(answers.closed, 1000))
+  t.equal(answers.text().match(/HTTP\/1\.1 200 OK/g)?.length, 4, 'four answers')
+})

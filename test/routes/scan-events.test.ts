@@ -1,45 +1,11 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { get, type IncomingHttpHeaders, type ClientRequest } from 'node:http'
+import { get, type ClientRequest } from 'node:http'
 import { Redis } from 'ioredis'
 import { eachVariant } from '../helper.js'
 import { writeAudioFixture } from '../fixtures/audio.js'
 import { buildScanApp, buildScanAppWithEnv, waitForScan } from '../fixtures/scan.js'
-
-interface Received { type: string, [key: string]: unknown }
-
-// Reads an SSE stream over a real socket until `until` says stop. node:http rather than fetch:
-// an aborted fetch keeps its socket for seconds, which would only slow the tests.
-async function readEvents (url: string, until: (events: Received[]) => boolean, onOpen: () => Promise<void>): Promise<{ events: Received[], headers: IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = get(url, (res) => {
-      res.setEncoding('utf8')
-      let raw = ''
-      let opened = false
-      const events: Received[] = []
-      res.on('data', (chunk: string) => {
-        raw += chunk
-        let end: number
-        while ((end = raw.indexOf('\n\n')) !== -1) {
-          const block = raw.slice(0, end)
-          raw = raw.slice(end + 2)
-          for (const line of block.split('\n')) {
-            if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as Received)
-          }
-        }
-        if (!opened) {
-          opened = true
-          onOpen().catch(reject)
-        }
-        if (until(events)) {
-          req.destroy()
-          resolve({ events, headers: res.headers })
-        }
-      })
-    })
-    req.on('error', reject)
-  })
-}
+import { readStream } from '../fixtures/sse.js'
 
 t.test('scan events over a real socket', async (t) => {
   await eachVariant(t, { redis: 'both' }, async (t, v) => {
@@ -49,7 +15,7 @@ t.test('scan events over a real socket', async (t) => {
     }
     const address = await app.listen({ port: 0, host: '127.0.0.1' })
     let scanId = ''
-    const { events, headers } = await readEvents(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete' || e.type === 'scan:error'), async () => {
+    const { messages: events, headers } = await readStream(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete' || e.type === 'scan:error'), async () => {
       const res = await fetch(`${address}/api/scan/start`, { method: 'POST' })
       scanId = ((await res.json()) as { id: string }).id
     })
@@ -80,7 +46,7 @@ t.test('events from a scan run by another process reach every API process (Redis
     // A second API process on the same database and Redis that runs no jobs itself.
     const { app: listener } = await buildScanAppWithEnv(t, { ...env, RUN_WORKER: 'false' })
     const address = await listener.listen({ port: 0, host: '127.0.0.1' })
-    const { events } = await readEvents(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete'), async () => {
+    const { messages: events } = await readStream(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete'), async () => {
       t.equal((await runner.inject({ method: 'POST', url: '/api/scan/start' })).statusCode, 202)
     })
     t.match(events.filter((e) => e.type === 'track:indexed'), [{ track: { title: 'Shared' } }])

@@ -13,7 +13,6 @@ import { freePort } from '../fixtures/private-services.js'
 
 const NGINX = '/usr/sbin/nginx'
 
-
 t.test('nginx serves the bytes the service authorised', { skip: existsSync(NGINX) ? false : 'nginx not installed' }, async (t) => {
   const outside = await tempDir(t)
   await writeFile(join(outside, 'secret.flac'), 'SECRET-BYTES')
@@ -66,5 +65,5 @@ http {
   const refused = await rawRequest(base, `/api/stream/${out}?api_key=k`)
   t.equal(refused.status, 404)
   t.notOk(refused.body.includes('SECRET-BYTES'))
-  t.equal((await rawRequest(base, `/protected-media/out.flac`)).status, 404, 'the internal location is not reachable directly')
+  t.equal((await rawRequest(base, '/protected-media/out.flac')).status, 404, 'the internal location is not reachable directly')
 })

@@ -159,9 +159,19 @@ t.test('byte ranges, validators and HEAD over a real socket', async (t) => {
 t.test('content types follow the extension', async (t) => {
   const { app } = await buildOpen(t)
   const types: Record<string, string> = {
-    'a.mp3': 'audio/mpeg', 'b.FLAC': 'audio/flac', 'c.ogg': 'audio/ogg', 'd.opus': 'audio/opus', 'e.m4a': 'audio/mp4',
-    'f.wav': 'audio/wav', 'g.aiff': 'audio/aiff', 'h.wma': 'audio/x-ms-wma', 'i.wv': 'audio/x-wavpack', 'j.ape': 'audio/x-ape',
-    'k.dsf': 'audio/x-dsf', 'l.webm': 'audio/webm', 'm.aac': 'audio/aac'
+    'a.mp3': 'audio/mpeg',
+    'b.FLAC': 'audio/flac',
+    'c.ogg': 'audio/ogg',
+    'd.opus': 'audio/opus',
+    'e.m4a': 'audio/mp4',
+    'f.wav': 'audio/wav',
+    'g.aiff': 'audio/aiff',
+    'h.wma': 'audio/x-ms-wma',
+    'i.wv': 'audio/x-wavpack',
+    'j.ape': 'audio/x-ape',
+    'k.dsf': 'audio/x-dsf',
+    'l.webm': 'audio/webm',
+    'm.aac': 'audio/aac'
   }
   await mediaWith(app, Object.fromEntries(Object.keys(types).map((name) => [name, Buffer.from(name)])))
   for (const name of Object.keys(types)) await seedTrack(app.pg, { filePath: name })

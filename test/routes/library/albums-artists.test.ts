@@ -74,8 +74,13 @@ t.test('albums and artists: fields, filters, sub-lists', async (t) => {
 
     const artist = (await app.inject(`/api/library/artists/${sigur}`)).json()
     t.same(artist, {
-      id: sigur, name: 'Sigur Rós', trackCount: 9, albumCount: 3, genres: ['Ambient', 'Post-Rock'],
-      imageUrl: `/api/cover/${takkOne}`, addedAt: artist.addedAt
+      id: sigur,
+      name: 'Sigur Rós',
+      trackCount: 9,
+      albumCount: 3,
+      genres: ['Ambient', 'Post-Rock'],
+      imageUrl: `/api/cover/${takkOne}`,
+      addedAt: artist.addedAt
     })
     const various = seeded.artistIds.get(fold('Various Artists')) as string
     t.match((await app.inject(`/api/library/artists/${various}`)).json(), { trackCount: 0, albumCount: 1, imageUrl: null, genres: [] })

@@ -96,7 +96,7 @@ t.test('stats', async (t) => {
   await app.pg.query(`INSERT INTO scans (status, phase, started_at, finished_at) VALUES
     ('completed', 'complete', '2025-01-01T10:00:00Z', '2025-01-01T10:05:00Z'),
     ('completed', 'complete', '2025-02-01T10:00:00Z', '2025-02-01T10:07:30Z')`)
-  await app.pg.query(`INSERT INTO scans (status, phase, started_at) VALUES ('running', 'scanning', now())`)
+  await app.pg.query('INSERT INTO scans (status, phase, started_at) VALUES (\'running\', \'scanning\', now())')
   const stats = (await app.inject('/api/library/stats')).json()
   t.same(stats, {
     trackCount: 45,

@@ -106,9 +106,20 @@ t.test('one track, 404s and 400s', async (t) => {
   t.equal(res.statusCode, 200)
   const track = res.json()
   t.match(track, {
-    id, title: 'Hidden Place 00', artist: 'Björk', album: 'Vespertine One', filePath: 'Björk/Vespertine One/1.mp3',
-    year: 1996, genre: 'Electronic', genres: ['Electronic'], trackNumber: 3, discNumber: 1, playCount: 0,
-    isFavorite: false, lastPlayed: null, coverArt: null
+    id,
+    title: 'Hidden Place 00',
+    artist: 'Björk',
+    album: 'Vespertine One',
+    filePath: 'Björk/Vespertine One/1.mp3',
+    year: 1996,
+    genre: 'Electronic',
+    genres: ['Electronic'],
+    trackNumber: 3,
+    discNumber: 1,
+    playCount: 0,
+    isFavorite: false,
+    lastPlayed: null,
+    coverArt: null
   })
 
   const missing = await app.inject('/api/library/tracks/00000000-0000-4000-8000-000000000000')
@@ -169,7 +180,7 @@ t.test('favourites and play counts are kept and reported', async (t) => {
   t.equal((await app.inject({ method: 'POST', url: `/api/library/tracks/${ghost}/played` })).statusCode, 404)
 
   // What a rescan does to a changed file: the scanner's upsert rewrites tags, never user state.
-  await app.pg.query(`UPDATE tracks SET title = 'Feeling Good (Remastered)', title_key = 'feeling good (remastered)', updated_at = now() WHERE id = $1`, [id])
+  await app.pg.query('UPDATE tracks SET title = \'Feeling Good (Remastered)\', title_key = \'feeling good (remastered)\', updated_at = now() WHERE id = $1', [id])
   await app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, payload: { isFavorite: true } })
   const rescanned = (await app.inject(`/api/library/tracks/${id}`)).json()
   t.match(rescanned, { title: 'Feeling Good (Remastered)', playCount: 2, isFavorite: true })
