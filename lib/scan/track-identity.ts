@@ -60,13 +60,17 @@ export async function claimIdentities (client: PoolClient, files: NewFile[], isG
     const { rows: candidates } = await client.query<{ id: string, file_path: string, content_key: string }>(
       `SELECT id, file_path, content_key FROM tracks
        WHERE content_key = ANY($1::text[]) AND NOT (file_path = ANY($2::text[])) ORDER BY file_path`, [keys, batchPaths])
+    // Byte-identical copies share a key, so one file may have many candidates: ask about each
+    // path once, all at once, rather than one round trip after another inside the transaction.
+    const gone = new Map<string, boolean>()
+    await Promise.all([...new Set(candidates.map((c) => c.file_path))].map(async (path) => { gone.set(path, await isGone(path)) }))
     const claimed = new Set<string>()
     const stillNew: NewFile[] = []
     for (const file of unknown) {
       let moved = false
       for (const c of candidates) {
         if (c.content_key !== file.contentKey || claimed.has(c.id)) continue
-        if (!(await isGone(c.file_path))) continue
+        if (gone.get(c.file_path) !== true) continue
         claimed.add(c.id)
         // The stamp is cleared so the upsert that follows writes the file's own tags and stamp.
         const { rowCount } = await client.query(
