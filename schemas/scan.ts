@@ -16,6 +16,7 @@ export const Scan = Type.Object({
   removed: Count,
   failed: Type.Integer({ minimum: 0, description: 'Files that could not be indexed (see the scan\'s errors); a file that failed before and has not changed (same size and modification time) is counted again without being read' }),
   skipped: Type.Integer({ minimum: 0, description: 'Files without an audio stream (video only)' }),
+  warnings: Type.Integer({ minimum: 0, description: 'Warnings in the scan\'s errors (messages starting "warning: "): a completed scan with warnings completed with warnings, e.g. a folder it could not read, whose tracks it kept' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'Why the scan failed or was aborted' })
 }, { $id: 'Scan' })
 export type ScanT = Static<typeof Scan>
@@ -27,7 +28,7 @@ export const ScanError = Type.Object({
 
 export const ScanWithErrors = Type.Intersect([
   Type.Ref(Scan),
-  Type.Object({ errors: Type.Array(Type.Ref(ScanError), { description: 'Files that failed or were skipped (first 1000)' }) })
+  Type.Object({ errors: Type.Array(Type.Ref(ScanError), { description: 'Files that failed or were skipped, and warnings (first 1000)' }) })
 ], { $id: 'ScanWithErrors' })
 
 export const ScanProgress = Type.Object({

@@ -3,6 +3,8 @@
 -- rating: the user's 1-5 stars, or NULL for none. User state like play_count and is_favorite:
 -- the scanner never writes it, so rescans keep it.
 ALTER TABLE tracks ADD COLUMN rating smallint CHECK (rating BETWEEN 1 AND 5);
+-- A removed track keeps its rating with the rest of its state (sql/007).
+ALTER TABLE retired_tracks ADD COLUMN rating smallint;
 
 -- duration: a number for every track. 0 means it could not be known (the scan that indexed the
 -- file recorded a warning); older scans left NULL for that, or a negative length from a

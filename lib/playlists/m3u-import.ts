@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path'
 import type { Pool } from 'pg'
 import { MAX_DESCRIPTION_LENGTH, MAX_NAME_LENGTH, MAX_PLAYLIST_ENTRIES } from '../../schemas/playlist.js'
 import type { Queryable } from '../library/track-row.js'
+import { reportWarnings, WARNING, type ScanWarning } from '../scan/scan-warnings.js'
 import { decodePlaylistText, parseM3u } from './m3u.js'
 import { lineTarget, type LineTarget } from './m3u-paths.js'
 import { inTransaction, insertPlaylist, lockPlaylist, replaceEntries, touchPlaylist } from './playlist-repository.js'
@@ -46,7 +47,6 @@ export interface PlaylistImportSummary {
 export const MAX_PLAYLIST_FILE_BYTES = 32 * 1024 * 1024
 // How many unresolvable lines a warning spells out; the rest are counted.
 const EXAMPLES = 5
-const WARNING = 'warning: '
 
 interface KnownFile {
   path: string
@@ -196,16 +196,6 @@ async function store (pool: Pool, file: PlaylistFile, known: KnownFile | undefin
   })
 }
 
-// A scan job run again (its worker died) imports again: its warnings are listed once per path.
-export async function reportWarnings (db: Queryable, scanId: string, warnings: Array<{ path: string, message: string }>): Promise<void> {
-  if (warnings.length === 0) return
-  await db.query(
-    `INSERT INTO scan_errors (scan_id, path, message)
-     SELECT $1, x.path, x.message FROM unnest($2::text[], $3::text[]) AS x(path, message)
-     WHERE NOT EXISTS (SELECT 1 FROM scan_errors e WHERE e.scan_id = $1 AND e.path = x.path)`,
-    [scanId, warnings.map((w) => w.path), warnings.map((w) => w.message)])
-}
-
 export async function importPlaylistFiles (opts: PlaylistImportOptions): Promise<PlaylistImportSummary> {
   const { pool, files } = opts
   const seen = files.map((f) => f.path)
@@ -217,7 +207,7 @@ export async function importPlaylistFiles (opts: PlaylistImportOptions): Promise
   const known = new Map(rows.map((r) => [r.path, r]))
 
   const summary: PlaylistImportSummary = { imported: 0, unchanged: 0, warnings: 0 }
-  const warnings: Array<{ path: string, message: string }> = []
+  const warnings: ScanWarning[] = []
   for (const file of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const before = known.get(file.path)
     if (before !== undefined && Number(before.file_size) === file.size && Number(before.file_mtime_ms) === file.mtimeMs) {

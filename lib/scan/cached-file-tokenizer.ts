@@ -71,6 +71,11 @@ export class CachedFileTokenizer extends AbstractTokenizer {
     }
   }
 
+  // The head and tail read above: the file's content identity is made from them (lib/scan/content-key.ts).
+  cachedWindows (): Uint8Array[] {
+    return this.ranges.map((r) => r.bytes)
+  }
+
   supportsRandomAccess (): boolean {
     return true
   }

@@ -18,6 +18,10 @@ import {
 } from './scan-repository.js'
 import { importPlaylistFiles } from '../playlists/m3u-import.js'
 import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
+import { keptFolders } from './kept-folders.js'
+import { goneUnder } from './track-identity.js'
+import { fillMissingContentKeys } from './content-key.js'
+import { reportWarnings } from './scan-warnings.js'
 
 // options: absent in jobs queued before scans had any (their defaults apply).
 // folders: library-relative folders to scan (watch mode); absent, the whole library.
@@ -170,11 +174,14 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
     timings.indexMs = Date.now() - t0 - timings.walkMs
 
     const tidy = Date.now()
-    const removed = await removeMissing(pool, seen, scope?.remove)
+    const kept = await keptFolders(pool, walk)
+    await reportWarnings(pool, scanId, kept.warnings)
+    const removed = await removeMissing(pool, seen, kept.folders, scope?.remove)
     await forgetMissing(pool, seen, scope?.remove)
     await pruneEmpty(pool)
     await refreshAlbums(pool, walk.folderCovers, scope?.walk)
     await importPlaylistFiles({ pool, root, mediaPath: deps.mediaPath, scanId, files: await playlistFilesInView(pool, walk.playlists ?? [], scope) })
+    await fillMissingContentKeys(pool, root, deps.signal)
     timings.tidyMs = Date.now() - tidy
     const error = failed > 0 ? `${failed} index batch(es) failed; their files were not indexed` : null
     const finished = await finishScan(pool, scanId, failed > 0 ? 'failed' : 'completed', error, removed)
@@ -236,10 +243,10 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
   const parsed: ParsedFile[] = []
   outcomes.forEach((outcome, i) => {
     const file = files[i]
-    if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags })
+    if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags, contentKey: outcome.contentKey })
     else problems.push({ ...file, message: outcome.reason, skipped: outcome.kind === 'skipped', remember: outcome.kind === 'skipped' || !outcome.transient })
   })
-  const result = await upsertBatch(pool, data.scanId, parsed, problems)
+  const result = await upsertBatch(pool, data.scanId, parsed, problems, goneUnder(mediaPath))
 
   if (result.tracks.length > 0) {
     await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))

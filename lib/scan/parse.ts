@@ -3,21 +3,22 @@
 import { parseFromTokenizer, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata'
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
+import { contentKeyFrom } from './content-key.js'
 import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
 import { hasAudioStream, isLength, normaliseTags, type TrackTags } from './tags.js'
 import { exceedsLimit } from './scan-options.js'
 
 export type ParseOutcome =
-  | { kind: 'track', tags: TrackTags }
+  | { kind: 'track', tags: TrackTags, contentKey: string | null }
   | { kind: 'skipped', reason: string }
   // transient: an I/O error (permissions, a failing disk) that may go away with the file
   // untouched, so it is not remembered as a property of the file.
   | { kind: 'failed', reason: string, transient: boolean }
 
-async function parseFile (absPath: string, options: IOptions): Promise<IAudioMetadata> {
+async function parseFile (absPath: string, options: IOptions): Promise<{ metadata: IAudioMetadata, contentKey: string }> {
   const tokenizer = await CachedFileTokenizer.open(absPath, !isMainThread)
   try {
-    return await parseFromTokenizer(tokenizer, options)
+    return { metadata: await parseFromTokenizer(tokenizer, options), contentKey: contentKeyFrom(tokenizer) }
   } finally {
     await tokenizer.close()
   }
@@ -33,19 +34,19 @@ function hasCoverWithin (metadata: IAudioMetadata, limit: number): boolean {
 
 export async function parseAudio (absPath: string, relPath: string, coverArtSizeLimit = 0): Promise<ParseOutcome> {
   try {
-    let metadata = await parseFile(absPath, { skipCovers: false, duration: false })
-    if (!hasAudioStream(metadata)) {
+    let parsed = await parseFile(absPath, { skipCovers: false, duration: false })
+    if (!hasAudioStream(parsed.metadata)) {
       return VIDEO_CAPABLE.has(extensionOf(relPath))
         ? { kind: 'skipped', reason: 'skipped: no audio stream (video only)' }
         : { kind: 'failed', reason: 'no audio stream found', transient: false }
     }
     // Missing, or nonsense from a truncated file (Ogg reports 0 or even a negative length).
-    if (!isLength(metadata.format.duration)) {
-      metadata = await parseFile(absPath, { skipCovers: false, duration: true })
+    if (!isLength(parsed.metadata.format.duration)) {
+      parsed = await parseFile(absPath, { skipCovers: false, duration: true })
     }
-    const tags = normaliseTags(metadata, relPath)
-    if (tags.hasCover && coverArtSizeLimit > 0) tags.hasCover = hasCoverWithin(metadata, coverArtSizeLimit)
-    return { kind: 'track', tags }
+    const tags = normaliseTags(parsed.metadata, relPath)
+    if (tags.hasCover && coverArtSizeLimit > 0) tags.hasCover = hasCoverWithin(parsed.metadata, coverArtSizeLimit)
+    return { kind: 'track', tags, contentKey: parsed.contentKey }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
     // Node's system errors name the call that failed; the parser's own errors are about content.

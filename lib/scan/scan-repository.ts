@@ -18,6 +18,7 @@ export interface ScanRow {
   removed: number
   failed: number
   skipped: number
+  warnings: number
   current_file: string | null
   error: string | null
 }
@@ -33,6 +34,7 @@ export interface Scan {
   removed: number
   failed: number
   skipped: number
+  warnings: number
   error: string | null
 }
 
@@ -59,6 +61,7 @@ export function toScan (row: ScanRow): Scan {
     removed: row.removed,
     failed: row.failed,
     skipped: row.skipped,
+    warnings: row.warnings,
     error: row.error
   }
 }
@@ -86,7 +89,7 @@ export function toProgress (row: ScanRow | null, now = Date.now()): ScanProgress
   }
 }
 
-const SCAN_COLUMNS = 'id, status, phase, started_at, finished_at, files_seen, total, processed, added, updated, removed, failed, skipped, current_file, error'
+const SCAN_COLUMNS = 'id, status, phase, started_at, finished_at, files_seen, total, processed, added, updated, removed, failed, skipped, warnings, current_file, error'
 
 // Creates a queued scan unless one is queued or running (scans_one_active_idx), in which case
 // that one is returned with created = false.

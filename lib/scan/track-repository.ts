@@ -2,16 +2,18 @@
 // analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
 import type { Pool, PoolClient } from 'pg'
 import { fold, sortKey } from '../text-fold.js'
-import { reportWarnings } from '../playlists/m3u-import.js'
+import { reportWarnings } from './scan-warnings.js'
 import { TRACK_COLUMNS, TRACK_FROM, toTrack, type Queryable, type TrackRow } from '../library/track-row.js'
 import type { TrackT } from '../../schemas/library.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 import { inScope } from './scan-scope.js'
+import { claimIdentities, type GoneCheck, type ReturningTrack } from './track-identity.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
-export interface ParsedFile extends FileStamp { tags: TrackTags }
+// contentKey: lib/scan/content-key.ts; null when the file could not be read for it.
+export interface ParsedFile extends FileStamp { tags: TrackTags, contentKey: string | null }
 
 interface UpsertResult { id: string, file_path: string, inserted: boolean }
 
@@ -50,22 +52,26 @@ export const UNKNOWN_DURATION = 'warning: duration unknown: neither the tags nor
 // Serialization failures and deadlocks between concurrent batches are retried a few times.
 const RETRYABLE = new Set(['40001', '40P01'])
 
-export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+// isGone: whether a library-relative path names nothing now, for moves (lib/scan/track-identity.ts).
+export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck = async () => false): Promise<BatchOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await upsertOnce(pool, scanId, files, problems)
+      return await upsertOnce(pool, scanId, files, problems, isGone)
     } catch (err) {
       if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
     }
   }
 }
 
-async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[]): Promise<BatchOutcome> {
+async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck): Promise<BatchOutcome> {
   const client = await pool.connect()
   try {
     await client.query('BEGIN')
     let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
-    if (files.length > 0) outcome = await writeTracks(client, files)
+    if (files.length > 0) {
+      const identities = await claimIdentities(client, files, isGone)
+      outcome = await writeTracks(client, files, identities.returning)
+    }
     await recordOutcomes(client, problems, files.map((f) => f.path))
     if (problems.length > 0) {
       await client.query(
@@ -90,7 +96,7 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
   }
 }
 
-async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<BatchOutcome> {
+async function writeTracks (client: PoolClient, files: ParsedFile[], returning: Map<string, ReturningTrack>): Promise<BatchOutcome> {
   const artistIds = await upsertArtists(client, files.flatMap((f) => [
     { name: f.tags.artist, mbid: f.tags.mbArtistId },
     { name: f.tags.albumArtist, mbid: f.tags.mbAlbumArtistId }
@@ -164,14 +170,18 @@ async function writeTracks (client: PoolClient, files: ParsedFile[]): Promise<Ba
       replaygain_album_gain: t.replayGainAlbumGain,
       replaygain_album_peak: t.replayGainAlbumPeak,
       has_cover: t.hasCover,
-      search_key: fold(`${t.title} ${t.artist} ${t.album}`)
+      search_key: fold(`${t.title} ${t.artist} ${t.album}`),
+      content_key: f.contentKey,
+      ...returning.get(f.path)
     }
   })
   // Sorted by path for the same lock-order reason as above.
   records.sort((a, b) => (a.file_path < b.file_path ? -1 : a.file_path > b.file_path ? 1 : 0))
+  // A returning track is inserted with its id and state; every other new row gets the defaults.
   const { rows } = await client.query<UpsertResult>(
-    `INSERT INTO tracks (${WRITABLE.join(', ')})
-     SELECT ${WRITABLE.join(', ')} FROM jsonb_to_recordset($1::jsonb) AS x(${WRITABLE.map((c) => `${c} ${COLUMN_TYPES[c]}`).join(', ')})
+    `INSERT INTO tracks (${WRITABLE.join(', ')}, ${Object.keys(IDENTITY).join(', ')})
+     SELECT ${WRITABLE.join(', ')}, ${Object.values(IDENTITY).map((i) => i.value).join(', ')}
+     FROM jsonb_to_recordset($1::jsonb) AS x(${[...WRITABLE.map((c) => `${c} ${COLUMN_TYPES[c]}`), ...Object.entries(IDENTITY).map(([c, i]) => `${c} ${i.type}`)].join(', ')})
      ON CONFLICT (file_path) DO UPDATE SET ${WRITABLE.filter((c) => c !== 'file_path').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, updated_at = now()
      -- A batch delivered twice (a retried job racing its duplicate) finds the row current: no-op.
      WHERE (tracks.file_size, tracks.file_mtime_ms) IS DISTINCT FROM (EXCLUDED.file_size, EXCLUDED.file_mtime_ms)
@@ -220,22 +230,41 @@ const COLUMN_TYPES: Record<string, string> = {
   replaygain_album_gain: 'double precision',
   replaygain_album_peak: 'double precision',
   has_cover: 'boolean',
-  search_key: 'text'
+  search_key: 'text',
+  content_key: 'text'
 }
 const WRITABLE = Object.keys(COLUMN_TYPES)
 
-// Removes the tracks whose files the complete walk did not see. Returns how many went. With a
-// scope (library-relative folders), only tracks inside those folders are considered.
-export async function removeMissing (db: Queryable, seenPaths: string[], scope?: string[]): Promise<number> {
-  if (scope !== undefined) {
-    if (scope.length === 0) return 0
-    const { rowCount } = await db.query(
-      `DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))
-         AND EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(folder) WHERE starts_with(file_path, s.folder || '/'))`,
-      [seenPaths, scope])
-    return rowCount ?? 0
-  }
-  const { rowCount } = await db.query('DELETE FROM tracks WHERE NOT (file_path = ANY($1::text[]))', [seenPaths])
+// The columns a returning track brings back (lib/scan/track-identity.ts), and a new row's values.
+const IDENTITY: Record<string, { type: string, value: string }> = {
+  id: { type: 'uuid', value: 'coalesce(x.id, gen_random_uuid())' },
+  play_count: { type: 'integer', value: 'coalesce(x.play_count, 0)' },
+  last_played: { type: 'timestamptz', value: 'x.last_played' },
+  is_favorite: { type: 'boolean', value: 'coalesce(x.is_favorite, false)' },
+  rating: { type: 'smallint', value: 'x.rating' },
+  analysis: { type: 'jsonb', value: 'x.analysis' },
+  analysis_updated_at: { type: 'timestamptz', value: 'x.analysis_updated_at' },
+  added_at: { type: 'timestamptz', value: 'coalesce(x.added_at, now())' }
+}
+
+// What a track keeps while its file is away: its id and the state the scanner never writes.
+const RETIRED_COLUMNS = ['id', 'file_path', 'content_key', 'play_count', 'last_played', 'is_favorite', 'rating', 'analysis', 'analysis_updated_at', 'added_at']
+
+// Removes the tracks whose files the complete walk did not see, except under the folders it
+// must keep (lib/scan/kept-folders.ts). A removed track's id and user state move to
+// retired_tracks, for the file to bring back if it returns. Returns how many went.
+// With a scope (library-relative folders, watch mode), only tracks inside those folders count.
+export async function removeMissing (db: Queryable, seenPaths: string[], keptFolders: string[] = [], scope?: string[]): Promise<number> {
+  if (scope !== undefined && scope.length === 0) return 0
+  const { rowCount } = await db.query(
+    `WITH gone AS (
+       DELETE FROM tracks t WHERE NOT (t.file_path = ANY($1::text[]))
+         AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS k(folder) WHERE left(t.file_path, length(k.folder) + 1) = k.folder || '/')
+         AND ($3::text[] IS NULL OR EXISTS (SELECT 1 FROM unnest($3::text[]) AS s(folder) WHERE left(t.file_path, length(s.folder) + 1) = s.folder || '/'))
+       RETURNING ${RETIRED_COLUMNS.join(', ')})
+     INSERT INTO retired_tracks (${RETIRED_COLUMNS.join(', ')}) SELECT ${RETIRED_COLUMNS.join(', ')} FROM gone
+     ON CONFLICT (id) DO UPDATE SET ${RETIRED_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, retired_at = now()`,
+    [seenPaths, keptFolders, scope ?? null])
   return rowCount ?? 0
 }
 

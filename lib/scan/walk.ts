@@ -2,7 +2,9 @@
 // symbolic link is used only when its target resolves inside the root, so a link can never pull
 // files from elsewhere into the library (links to directories are not descended).
 import fg from 'fast-glob'
+import * as fs from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
+import { relative, sep } from 'node:path'
 import type { Stats } from 'node:fs'
 import { isAudioPath, isFolderCover, folderCoverRank } from './audio-files.js'
 import { isPlaylistPath } from '../playlists/m3u.js'
@@ -19,6 +21,13 @@ export interface WalkResult {
   folderCovers: Map<string, string>
   // Playlist files (.m3u, .m3u8), for the scan's last phase to import; created when one is found.
   playlists?: WalkedFile[]
+  // Library-relative folders the walk could not list completely (the folder's own read failed,
+  // or reading one of its entries did), with the error code: nothing under them was seen, so
+  // nothing under them may be taken as gone. Created when one is found.
+  unreadable?: Map<string, string>
+  // Library-relative folders that exist but have no entries at all: an unmounted disk's mount
+  // point looks like this. Created when one is found.
+  emptyFolders?: string[]
 }
 
 export class RootUnavailableError extends Error {
@@ -51,12 +60,50 @@ function isInside (realRoot: string, target: string): boolean {
   return target.startsWith(`${realRoot}/`)
 }
 
+type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void
+
+// fast-glob reports no errors it suppresses. The walk sees them through the file system calls
+// it is given: a failed readdir is that folder's failure; a failed lstat of an entry makes the
+// walker drop the whole listing of the entry's folder, so it is the folder's failure too.
+function observedFs (realRoot: string, result: WalkResult): Partial<typeof fs> {
+  const rel = (abs: string): string => {
+    const r = relative(realRoot, abs)
+    return sep === '/' ? r : r.split(sep).join('/')
+  }
+  // fast-glob lists hidden folders too before dropping their entries; no track comes from them,
+  // and an unreadable .Trash on a mounted disk is no news.
+  const hidden = (path: string): boolean => path.startsWith('.') || path.includes('/.')
+  const failed = (folder: string, err: NodeJS.ErrnoException): void => {
+    if (hidden(folder)) return
+    const unreadable = result.unreadable ??= new Map()
+    if (!unreadable.has(folder)) unreadable.set(folder, err.code ?? 'EIO')
+  }
+  const readdir = (path: string, options: unknown, callback?: Callback<unknown[]>): void => {
+    const cb = (typeof options === 'function' ? options : callback) as Callback<unknown[]>
+    const done: Callback<unknown[]> = (err, entries) => {
+      if (err !== null) failed(rel(path), err)
+      else if (entries.length === 0 && rel(path) !== '' && !hidden(rel(path))) (result.emptyFolders ??= []).push(rel(path))
+      cb(err, entries)
+    }
+    if (typeof options === 'function') fs.readdir(path, done as never)
+    else fs.readdir(path, options as never, done as never)
+  }
+  const statLike = (call: typeof fs.lstat) => (path: string, callback: Callback<Stats>): void => {
+    call(path, (err, stats) => {
+      if (err !== null) failed(dirOf(rel(path)), err)
+      callback(err, stats)
+    })
+  }
+  return { readdir: readdir as never, lstat: statLike(fs.lstat) as never, stat: statLike(fs.stat) as never }
+}
+
 // folder: walk only this library-relative folder (which the caller has checked is a real
 // directory inside the root); paths stay library-relative.
 export async function * walkAudio (realRoot: string, result: WalkResult, folder?: string): AsyncGenerator<WalkedFile> {
   const prefix = folder === undefined ? '' : `${folder}/`
   const stream = fg.stream('**/*', {
     cwd: `${realRoot}/${prefix}`,
+    fs: observedFs(realRoot, result),
     dot: false,
     onlyFiles: false,
     followSymbolicLinks: false,

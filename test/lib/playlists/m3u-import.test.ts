@@ -91,6 +91,8 @@ t.test('playlist files become playlists: every kind of line, re-scans, changes, 
 
     const warning = first.errors.find((e) => e.path === 'Mixes/edge.m3u8')
     t.ok(warning, 'the unresolvable lines are reported among the scan\'s errors')
+    t.equal(first.warnings, first.errors.filter((e) => e.message.startsWith('warning: ')).length, 'the scan counts its warnings')
+    t.ok(first.warnings > 0, 'completed with warnings')
     t.match(warning?.message, /^warning: 7 of 12 playlist lines could not be resolved: /)
     t.match(warning?.message, /line 10 "C:\\Music\\Ann\\First\\01 One\.mp3" \(a Windows path, outside the media folder\)/)
     t.match(warning?.message, /line 11 "\/etc\/passwd" \(outside the media folder\)/)

@@ -1,7 +1,8 @@
 import t from 'tap'
-import { mkdir, symlink, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { tempDir } from '../../helper.js'
+import { asUnprivileged, handToUnprivileged } from '../../fixtures/unprivileged.js'
 import { isAudioPath, AUDIO_EXTENSIONS } from '../../../lib/scan/audio-files.js'
 import { walkAudio, resolveRoot, RootUnavailableError, type WalkResult } from '../../../lib/scan/walk.js'
 
@@ -47,4 +48,35 @@ t.test('a missing root or a file as root is refused', async (t) => {
   await t.rejects(resolveRoot(join(root, 'nope')), RootUnavailableError)
   await writeFile(join(root, 'file'), 'x')
   await t.rejects(resolveRoot(join(root, 'file')), RootUnavailableError)
+})
+
+t.test('the walk names the folders it could not read and the ones with no entries', async (t) => {
+  const root = await tempDir(t)
+  await mkdir(join(root, 'Open', 'Empty'), { recursive: true })
+  await mkdir(join(root, 'Closed', 'Inner'), { recursive: true })
+  await mkdir(join(root, '.hidden-empty'), { recursive: true })
+  await writeFile(join(root, 'Open', '01.mp3'), 'x')
+  await writeFile(join(root, 'Closed', '02.mp3'), 'x')
+  await writeFile(join(root, 'Closed', 'Inner', '03.mp3'), 'x')
+  await handToUnprivileged(root)
+  await mkdir(join(root, '.Trash-1000', 'files'), { recursive: true })
+  await chmod(join(root, 'Closed'), 0o000)
+  await chmod(join(root, '.Trash-1000'), 0o000)
+  t.teardown(async () => { await chmod(join(root, 'Closed'), 0o755); await chmod(join(root, '.Trash-1000'), 0o755) })
+
+  const result: WalkResult = { folderCovers: new Map() }
+  const real = await resolveRoot(root)
+  const files = await asUnprivileged(async () => {
+    const out = []
+    for await (const f of walkAudio(real, result)) out.push(f.path)
+    return out
+  })
+  t.same(files, ['Open/01.mp3'])
+  t.same([...(result.unreadable ?? [])], [['Closed', 'EACCES']], 'the unreadable folder, with the reason; hidden ones are not news')
+  t.same(result.emptyFolders, ['Open/Empty'], 'an empty folder; hidden ones are not walked')
+
+  const readable: WalkResult = { folderCovers: new Map() }
+  await chmod(join(root, 'Closed'), 0o755)
+  for await (const f of walkAudio(real, readable)) t.ok(f.path)
+  t.equal(readable.unreadable, undefined, 'nothing unreadable once it can be read')
 })
