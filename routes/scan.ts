@@ -91,6 +91,10 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
       }
     }
   }, async (request, reply) => {
+    // A HEAD gets the stream's headers and no stream: it would never end, and would hold a slot.
+    if (request.method === 'HEAD') {
+      return await reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('')
+    }
     if (clients >= sseMaxClients) {
       reply.header('retry-after', '30')
       throw Object.assign(

@@ -119,6 +119,12 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
     // autoClose: the descriptor is released when the body ends or the client goes away.
     const body = createReadStream('', { fd: file.fd, start: plan.start, end: plan.end, autoClose: true })
     file.fd = -1
+    // A file cut short while it is sent ends the body early. Ending the response then would leave
+    // the client waiting for bytes the Content-Length promised, on a connection it may reuse:
+    // the connection is closed instead, which every client reads as a failed download.
+    body.once('end', () => {
+      if (body.bytesRead < plan.length) reply.raw.destroy()
+    })
     return reply.send(body)
   }
 

@@ -115,3 +115,16 @@ t.test('SSE_MAX_CLIENTS caps open streams with a 503; a slot frees when a client
   let answered = 0
   t.ok(await eventually(async () => (answered = await status()) === 200, 100), `a new client gets in once one left (last answer ${answered})`)
 })
+
+t.test('HEAD of the event stream answers its headers at once and holds no slot', async (t) => {
+  const { env } = await testEnv(t, { mediaPath: await tempDir(t), env: { SSE_MAX_CLIENTS: '1' } })
+  const { app } = await buildScanAppWithEnv(t, env)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  for (let i = 0; i < 3; i++) {
+    const res = await fetch(`${address}/api/scan/events`, { method: 'HEAD', signal: AbortSignal.timeout(5000) })
+    t.equal(res.status, 200, `HEAD ${i + 1} answered`)
+    t.match(res.headers.get('content-type'), /^text\/event-stream/)
+  }
+  const messages = await readMessages(`${address}/api/scan/events`, () => true, async () => {})
+  t.same(messages, [], 'the one stream slot is still free for a GET')
+})

@@ -5,6 +5,7 @@ import t from 'tap'
 import { randomBytes } from 'node:crypto'
 import { mkdir, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { connect } from 'node:net'
 import { buildOpen } from '../fixtures/open-app.js'
 import { seedTrack } from '../fixtures/seed-track.js'
 import { rawRequest } from '../fixtures/http.js'
@@ -65,4 +66,35 @@ t.test('a path is found whichever Unicode normal form the URL and the file use',
     }
     t.equal((await get('Sigur Ros/Hoppipolla.mp3')).status, 404, 'normalisation is not accent folding')
   })
+})
+
+t.test('a file cut short while it is sent closes the connection instead of ending early', async (t) => {
+  const { app } = await buildOpen(t)
+  const file = join(app.config.mediaPath, 'long.flac')
+  const size = 24 * 1024 * 1024
+  await writeFile(file, randomBytes(size))
+  const id = await seedTrack(app.pg, { filePath: 'long.flac', fileSize: size })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = new URL(base)
+
+  const socket = connect(Number(port), '127.0.0.1')
+  socket.on('error', () => {})
+  let received = 0
+  let truncated = false
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.length
+    // Once the first megabyte is here, the file shrinks to 4 MB under the running stream.
+    if (!truncated && received > 1024 * 1024) {
+      truncated = true
+      socket.pause()
+      truncate(file, 4 * 1024 * 1024).then(() => socket.resume(), () => socket.resume())
+    }
+  })
+  // Keep-alive: a server that merely ended the body would leave this connection open.
+  socket.write(`GET /api/stream/${id} HTTP/1.1\r\nHost: x\r\n\r\n`)
+  const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((resolve) => setTimeout(() => resolve('open'), 15_000))])
+  socket.destroy()
+  t.equal(outcome, 'closed', 'the server closed the connection')
+  t.ok(received < size, `the client got ${received} of the ${size} bytes promised, and knows it`)
 })
