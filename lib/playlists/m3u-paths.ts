@@ -15,6 +15,12 @@ const WINDOWS_DRIVE = /^[A-Za-z]:[\\/]/
 const UNC = /^(\\\\|\/\/)[^\\/]/
 const URL_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//
 
+// A library-relative path that lineTarget would read as something else (a comment, a Windows
+// drive, a URL) or whose leading spaces a reader would trim: written as ./path, it reads back.
+export function needsDotSlash (path: string): boolean {
+  return /^(#|\s)/.test(path) || WINDOWS_DRIVE.test(path) || UNC.test(path) || URL_SCHEME.test(path)
+}
+
 function fromFileUrl (text: string): string | { reason: string } {
   let url: URL
   try {

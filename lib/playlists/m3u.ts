@@ -6,6 +6,7 @@
 // playlist. Writing: UTF-8 without a byte order mark, LF line ends.
 
 import { TextDecoder } from 'node:util'
+import { needsDotSlash } from './m3u-paths.js'
 
 const PLAYLIST_EXTENSIONS = /\.m3u8?$/i
 
@@ -88,15 +89,16 @@ function oneLine (value: string): string {
 
 // Paths are written relative to the media folder, so the file imports back from its top level.
 // A path that M3U cannot carry (a line break in a file name) is left out; one that would read as
-// a comment or lose its leading spaces is written as ./path.
+// something else (a comment, a Windows drive, a URL) or lose its leading spaces is written as
+// ./path. A duration of 0 is one the scan could not learn: -1, M3U's unknown.
 export function formatM3u (name: string, items: M3uItem[]): string {
   const out = ['#EXTM3U', `#PLAYLIST:${oneLine(name)}`]
   for (const item of items) {
     if (/[\r\n]/.test(item.path)) continue
-    const seconds = item.duration === null || !Number.isFinite(item.duration) ? -1 : Math.round(item.duration)
+    const seconds = item.duration === null || !Number.isFinite(item.duration) || item.duration <= 0 ? -1 : Math.round(item.duration)
     const label = [oneLine(item.artist), oneLine(item.title)].filter((s) => s !== '').join(' - ')
     out.push(`#EXTINF:${seconds},${label}`)
-    out.push(/^(#|\s)/.test(item.path) ? `./${item.path}` : item.path)
+    out.push(needsDotSlash(item.path) ? `./${item.path}` : item.path)
   }
   return `${out.join('\n')}\n`
 }

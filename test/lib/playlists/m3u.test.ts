@@ -35,7 +35,18 @@ t.test('writing: EXTINF, one line per value, paths that would read as comments',
     { path: '#1.mp3', title: 'Hit', artist: '', duration: null },
     { path: ' lead.mp3', title: 'Lead', artist: 'Z', duration: 0 },
     { path: 'bad\nname.mp3', title: 'x', artist: 'y', duration: 1 }
-  ]), '#EXTM3U\n#PLAYLIST:Mix B\n#EXTINF:2,Ann - One\nA/one.mp3\n#EXTINF:-1,Hit\n./#1.mp3\n#EXTINF:0,Z - Lead\n./ lead.mp3\n')
+  ]), '#EXTM3U\n#PLAYLIST:Mix B\n#EXTINF:2,Ann - One\nA/one.mp3\n#EXTINF:-1,Hit\n./#1.mp3\n#EXTINF:-1,Z - Lead\n./ lead.mp3\n')
+})
+
+t.test('an exported path reads back as the same library path, however its folders are named', async (t) => {
+  const paths = ['D:/top.mp3', 'c:\\x.mp3', 'file:/b.mp3', '\\\\share\\c.mp3', '#d.mp3', ' e.mp3', 'plain/f.mp3', 'g:h.mp3']
+  const text = formatM3u('x', paths.map((path) => ({ path, title: '', artist: '', duration: 1 })))
+  const lines = parseM3u(text).entries.map((e) => e.text)
+  t.equal(lines.length, paths.length)
+  lines.forEach((line, i) => {
+    const target = lineTarget(line, '', ['/media'])
+    t.ok(target.kind === 'library' && target.candidates.includes(paths[i]), `${JSON.stringify(paths[i])} written as ${JSON.stringify(line)}`)
+  })
 })
 
 t.test('line targets', async (t) => {
