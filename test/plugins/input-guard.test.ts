@@ -81,8 +81,9 @@ t.test('query numbers are plain decimal integers', async (t) => {
   const res = await app.inject('/api/library/tracks?limit=10&offset=0&year=2000')
   t.equal(res.statusCode, 200)
   t.match(res.json(), { limit: 10, offset: 0 })
-  t.match((await app.inject('/api/library/tracks?limit=-1')).json(), { statusCode: 400, message: /^querystring\/limit must be >= / },
-    'a leading minus is left to the schema\'s range')
+  t.equal((await app.inject('/api/library/tracks?limit=-1')).statusCode, 200, 'a leading minus is left to the schema: -1 is the whole list')
+  t.match((await app.inject('/api/library/tracks?limit=-2')).json(), { statusCode: 400, message: /^querystring\/limit / },
+    'and -2 is out of its range')
 })
 
 t.test('one JSON parser: an empty body is no body, and routes still say what they need', async (t) => {
@@ -92,7 +93,7 @@ t.test('one JSON parser: an empty body is no body, and routes still say what the
   t.equal((await app.inject({ method: 'POST', url: '/api/scan/start', payload: '', headers: JSON_HEADERS })).statusCode, 202)
   const empty = await app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, payload: ' ', headers: JSON_HEADERS })
   t.equal(empty.statusCode, 400)
-  t.match(empty.json(), { message: /^body must be object/ })
+  t.match(empty.json(), { message: /^body must be (an )?object/ })
   const broken = await app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, payload: '{"isFavorite":', headers: JSON_HEADERS })
   t.equal(broken.statusCode, 400)
   const proto = await app.inject({ method: 'PUT', url: `/api/library/tracks/${id}/analysis`, payload: '{"__proto__":{"x":1}}', headers: JSON_HEADERS })
