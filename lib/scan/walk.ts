@@ -62,9 +62,18 @@ function isInside (realRoot: string, target: string): boolean {
 
 type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void
 
+// What an entry that could not be stat'ed is handed back as: nothing a walk takes, so it alone
+// is skipped.
+const NOTHING = Object.fromEntries(
+  ['isFile', 'isDirectory', 'isSymbolicLink', 'isBlockDevice', 'isCharacterDevice', 'isFIFO', 'isSocket'].map((name) => [name, () => false])
+) as unknown as Stats
+
 // fast-glob reports no errors it suppresses. The walk sees them through the file system calls
-// it is given: a failed readdir is that folder's failure; a failed lstat of an entry makes the
-// walker drop the whole listing of the entry's folder, so it is the folder's failure too.
+// it is given: a failed readdir is that folder's failure. A failed lstat of an entry (a name in
+// another encoding than UTF-8, which Node cannot give back to the file system; an I/O error) is
+// its folder's failure too, so nothing under the folder is removed; fast-glob would drop the
+// folder's whole listing for it, so the entry is handed back as nothing and skipped alone, and
+// the folder's other files are still indexed.
 function observedFs (realRoot: string, result: WalkResult): Partial<typeof fs> {
   const rel = (abs: string): string => {
     const r = relative(realRoot, abs)
@@ -90,8 +99,11 @@ function observedFs (realRoot: string, result: WalkResult): Partial<typeof fs> {
   }
   const statLike = (call: typeof fs.lstat) => (path: string, callback: Callback<Stats>): void => {
     call(path, (err, stats) => {
-      if (err !== null) failed(dirOf(rel(path)), err)
-      callback(err, stats)
+      if (err === null) return callback(null, stats)
+      const entry = rel(path)
+      if (entry === '') return callback(err, stats)
+      failed(dirOf(entry), err)
+      callback(null, NOTHING)
     })
   }
   return { readdir: readdir as never, lstat: statLike(fs.lstat) as never, stat: statLike(fs.stat) as never }

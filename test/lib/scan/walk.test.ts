@@ -80,3 +80,17 @@ t.test('the walk names the folders it could not read and the ones with no entrie
   for await (const f of walkAudio(real, readable)) t.ok(f.path)
   t.equal(readable.unreadable, undefined, 'nothing unreadable once it can be read')
 })
+
+t.test('a file name in another encoding is skipped alone; its folder is kept, not dropped', async (t) => {
+  const root = await tempDir(t, 'sonantica-walk-latin1-')
+  await mkdir(join(root, 'Album'), { recursive: true })
+  await writeFile(join(root, 'Album', '01.mp3'), 'x')
+  await writeFile(join(root, 'Album', '02.mp3'), 'x')
+  // "Café.mp3" as an old Windows or Samba share wrote it: Latin-1, not UTF-8.
+  await writeFile(Buffer.concat([Buffer.from(join(root, 'Album', 'Caf')), Buffer.from([0xe9]), Buffer.from('.mp3')]), 'x')
+  const result: WalkResult = { folderCovers: new Map() }
+  const files = []
+  for await (const f of walkAudio(await resolveRoot(root), result)) files.push(f.path)
+  t.same(files.sort(), ['Album/01.mp3', 'Album/02.mp3'], 'the folder\'s other files are walked')
+  t.same([...(result.unreadable ?? [])], [['Album', 'ENOENT']], 'and the folder is reported, so none of its tracks is removed')
+})
