@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { BENCH_DB_URL } from './seed-db.js'
+import { waitForHealth } from './wait-for-health.js'
 
 const PORT = Number(process.env.BENCH_PORT ?? 18_081)
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
@@ -31,17 +32,6 @@ const SCENARIOS: Scenario[] = [
     target: 'p95 < 50 ms'
   }
 ]
-
-async function waitForHealth (url: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('service did not become healthy')
-}
 
 async function measure (base: string, scenario: Scenario): Promise<autocannon.Result> {
   return autocannon({
@@ -82,7 +72,7 @@ async function runMode (mode: typeof MODES[number]): Promise<string> {
   })
   try {
     const base = `http://127.0.0.1:${PORT}`
-    await waitForHealth(`${base}/health/ready`, child)
+    await waitForHealth(`${base}/health/ready`, child, 20)
     // One short warm-up pass: JIT, connection pool, caches.
     for (const s of SCENARIOS) await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests: s.paths.map((path) => ({ method: 'GET', path })) })
 

@@ -9,7 +9,7 @@
 // PostgreSQL: the database in BENCH_WHOLE_POSTGRES_URL, seeded by bench/seed-db.ts unless it
 // already holds BENCH_TRACKS tracks. PGlite: a data folder kept in BENCH_PGLITE_DIR
 // (default: the OS temp folder) for the next run, seeded the same way.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
@@ -20,6 +20,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { openPglite } from '../lib/pglite.js'
 import { recreateDatabase } from './recreate-database.js'
 import { seedLibraryInto } from './seed-db.js'
+import { waitForHealth } from './wait-for-health.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PORT = Number(process.env.BENCH_PORT ?? 18_091)
@@ -66,17 +67,6 @@ async function status (pid: number): Promise<{ rss: number, hwm: number }> {
   const text = await readFile(`/proc/${pid}/status`, 'utf8')
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0)
   return { rss: kb('VmRSS') * 1024, hwm: kb('VmHWM') * 1024 }
-}
-
-async function waitForHealth (url: string, child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 1200; i++) {
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {}
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  throw new Error('service did not become healthy')
 }
 
 interface Timed { path: string, ms: number, bytes: number, items: number }
@@ -127,7 +117,7 @@ async function run (database: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server.ts')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env })
   try {
     const base = `http://127.0.0.1:${PORT}`
-    await waitForHealth(`${base}/health/ready`, child)
+    await waitForHealth(`${base}/health/ready`, child, 120)
     const pid = child.pid as number
     process.stdout.write(`\n${database}, ${TRACKS} tracks, cold (built from the database):\n`)
     for (const line of await pass(base, pid)) process.stdout.write(`  ${line}\n`)
