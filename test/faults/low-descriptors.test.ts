@@ -55,5 +55,9 @@ t.test(`${STALLED} stalled clients against a server limited to ${LIMIT} descript
 
   // The stalled ones that got in are cut by the request timeout; their descriptors come back.
   t.ok(await eventually(() => descriptors(pid) <= baseline + 2, 2000), `descriptors back to the baseline ${baseline} (now ${descriptors(pid)})`)
-  t.match(await health(server.port, '127.0.0.1'), /^HTTP\/1\.1 200 /, 'and the first address is let in again')
+  // The server's count of the address's connections drops as each close is processed, which on
+  // a busy machine can trail the descriptor count by a moment.
+  let answer = ''
+  t.ok(await eventually(async () => /^HTTP\/1\.1 200 /.test(answer = await health(server.port, '127.0.0.1')), 50),
+    `and the first address is let in again (last answer: ${JSON.stringify(answer.slice(0, 120))})`)
 })
