@@ -168,14 +168,22 @@ async function writeWithBackpressure (out: WriteStream, data: Buffer): Promise<v
 }
 
 // Each process keeps its bodies in `<parent>/<pid>-<random>`. Folders of processes that no
-// longer run (a crash, a kill -9) are removed at start-up.
+// longer run (a crash, a kill -9) are removed at start-up, and so are folders under this very
+// pid that this process did not make: in a container the server is always pid 1, so a folder
+// left by the previous container's pid 1 looks like a live process's.
+const made = new Set<string>()
+
 export async function wholeListDir (parent: string): Promise<string> {
   await mkdir(parent, { recursive: true })
   for (const name of await readdir(parent)) {
     const pid = Number(name.split('-')[0])
-    if (Number.isInteger(pid) && pid > 0 && !running(pid)) await rm(join(parent, name), { recursive: true, force: true })
+    const path = join(parent, name)
+    const stale = pid === process.pid ? !made.has(path) : !running(pid)
+    if (Number.isInteger(pid) && pid > 0 && stale) await rm(path, { recursive: true, force: true })
   }
-  return join(parent, `${process.pid}-${randomUUID().slice(0, 8)}`)
+  const mine = join(parent, `${process.pid}-${randomUUID().slice(0, 8)}`)
+  made.add(mine)
+  return mine
 }
 
 function running (pid: number): boolean {

@@ -81,13 +81,21 @@ t.test('a failed body leaves no file and keeps nothing', async (t) => {
 t.test('folders of processes that are gone are removed at start; running ones are left', async (t) => {
   const parent = await tempDir(t)
   const dead = join(parent, '999999999-abcd1234')
-  const alive = join(parent, `${process.pid}-feedbeef`)
-  for (const d of [dead, alive]) {
+  // A process that runs (this test's parent) and one with this very pid, left by an earlier
+  // process that had it (the server is pid 1 in every container).
+  const alive = join(parent, `${process.ppid}-feedbeef`)
+  const samePid = join(parent, `${process.pid}-0ldc0de0`)
+  for (const d of [dead, alive, samePid]) {
     await mkdir(d)
     await writeFile(join(d, 'x.json'), '[]')
   }
   const mine = await wholeListDir(parent)
-  t.notOk(existsSync(dead))
-  t.equal(await readFile(join(alive, 'x.json'), 'utf8'), '[]')
+  t.notOk(existsSync(dead), 'a gone process\'s folder is removed')
+  t.notOk(existsSync(samePid), 'so is one under this pid that this process did not make')
+  t.equal(await readFile(join(alive, 'x.json'), 'utf8'), '[]', 'a running process\'s folder is left')
   t.match(mine, new RegExp(`${process.pid}-[0-9a-f]{8}$`))
+  await mkdir(mine)
+  const second = await wholeListDir(parent)
+  t.ok(existsSync(mine), 'a second app in the same process leaves the first one\'s folder')
+  t.not(second, mine)
 })
