@@ -27,15 +27,15 @@ import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
 import type { Config, LogLevel } from './lib/config.js'
 import { stdSerializers } from 'pino'
-import { REDACTED, serializeError, serializeRequest } from './lib/log-redact.js'
+import { REDACTED, requestSerializer, serializeError } from './lib/log-redact.js'
 
 export type AppOptions = ConfigPluginOptions
 
 // Request lines carry the URL with its query, where <audio src> URLs hold ?api_key=.
-export function loggerOptions (level: LogLevel) {
+export function loggerOptions (level: LogLevel, secrets: readonly string[] = []) {
   return {
     level,
-    serializers: { req: serializeRequest, err: serializeError(stdSerializers.err) },
+    serializers: { req: requestSerializer(secrets), err: serializeError(stdSerializers.err) },
     // For any line that logs headers directly.
     redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: REDACTED }
   }
@@ -59,9 +59,9 @@ function partAwareValidator (): ValidatorFactory {
 
 // Options for the Fastify instance itself, shared by server.ts and the tests so both validate
 // and serialise the same way.
-export function serverOptions (config: Pick<Config, 'logLevel'>): FastifyServerOptions {
+export function serverOptions (config: Pick<Config, 'logLevel' | 'apiKey'>): FastifyServerOptions {
   return {
-    logger: loggerOptions(config.logLevel),
+    logger: loggerOptions(config.logLevel, config.apiKey === null ? [] : [config.apiKey]),
     bodyLimit: 1024 * 1024,
     // PGlite's first start (initdb, migrations) can take far longer than Fastify's 10 s default
     // on a small home server or a busy machine.

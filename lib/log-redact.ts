@@ -60,3 +60,22 @@ export function serializeRequest (req: RequestLike): Record<string, unknown> {
     remotePort: req.socket?.remotePort
   }
 }
+
+// The configured key's value, masked wherever it appears in a logged URL: in a form the service
+// refuses (`;api_key=`, `api_key[]=`, a path segment, userinfo of an absolute-form target) it
+// is still the key.
+export function maskSecrets (text: string, secrets: readonly string[]): string {
+  let out = text
+  for (const secret of secrets) {
+    if (secret === '') continue
+    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(REDACTED)
+  }
+  return out
+}
+
+export function requestSerializer (secrets: readonly string[]): (req: RequestLike) => Record<string, unknown> {
+  return (req) => {
+    const line = serializeRequest(req)
+    return { ...line, url: maskSecrets(line.url as string, secrets) }
+  }
+}

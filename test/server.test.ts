@@ -32,7 +32,11 @@ t.test('log lines never carry an API key, even at trace level', async (t) => {
     `/stream/00000000-0000-4000-8000-000000000000?api_key=${wrong}`,
     `/nope?api_key=${encodeURIComponent(wrong)}#frag`,
     `/api/library/stats?x=1#&api_key=${key}`,
-    `/api/library/stats?API_KEY=${key}`
+    `/api/library/stats?API_KEY=${key}`,
+    `/api/library/stats;api_key=${key}`,
+    `/api/library/stats?x=1&api_key[]=${key}`,
+    `http://u:${key}@any-host/api/library/stats`,
+    `/api/${key}`
   ]
   for (const target of targets) await probeRequest(server.url, target)
   // A request the HTTP parser refuses is logged at trace level with its raw bytes.

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { stdSerializers } from 'pino'
-import { REDACTED, redactUrl, serializeError, serializeRequest } from '../../lib/log-redact.js'
+import { REDACTED, maskSecrets, redactUrl, serializeError, serializeRequest } from '../../lib/log-redact.js'
 
 t.test('api_key values are replaced, everything else is left as sent', async (t) => {
   const cases: Array<[string, string]> = [
@@ -46,4 +46,20 @@ t.test('a refused request\'s raw bytes never reach an error line', async (t) => 
   t.equal(line.message, 'Parse Error: Invalid header value char')
   t.equal(line.code, 'HPE_INVALID_HEADER_TOKEN')
   t.notMatch(JSON.stringify(line), 's3cret')
+})
+
+t.test('the configured key is masked in any form the service would refuse', async (t) => {
+  const key = 'k3y/with space'
+  for (const url of [
+    `/api/library/tracks;api_key=${key}`,
+    `/api/library/tracks?x=1&api_key[]=${encodeURIComponent(key)}`,
+    `http://u:${encodeURIComponent(key)}@x/api/library/tracks`,
+    `/api/${encodeURIComponent(key)}`
+  ]) {
+    const masked = maskSecrets(redactUrl(url), [key])
+    t.notMatch(masked, key, url)
+    t.notMatch(masked, encodeURIComponent(key), url)
+    t.match(masked, REDACTED)
+  }
+  t.equal(maskSecrets('/api/x', []), '/api/x')
 })
