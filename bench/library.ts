@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { BENCH_DB_URL } from './seed-db.js'
-import { waitForHealth } from './wait-for-health.js'
+import { serviceEnv, waitForHealth } from './service.js'
 
 const PORT = Number(process.env.BENCH_PORT ?? 18_081)
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
@@ -56,15 +56,8 @@ async function runMode (mode: typeof MODES[number]): Promise<string> {
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
-      ...process.env,
+      ...serviceEnv(dataDir, PORT),
       POSTGRES_URL: BENCH_DB_URL,
-      DATA_DIR: dataDir,
-      MEDIA_PATH: dataDir,
-      LOG_LEVEL: 'warn',
-      PORT: String(PORT),
-      HOST: '127.0.0.1',
-      SCAN_ON_START: 'false',
-      RUN_WORKER: 'false',
       // All load comes from one address; BENCH_CONNECTIONS may exceed the per-address cap.
       MAX_CONNECTIONS_PER_IP: '0',
       ...mode.env

@@ -20,7 +20,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { openPglite } from '../lib/pglite.js'
 import { recreateDatabase } from './recreate-database.js'
 import { seedLibraryInto } from './seed-db.js'
-import { waitForHealth } from './wait-for-health.js'
+import { serviceEnv, waitForHealth } from './service.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PORT = Number(process.env.BENCH_PORT ?? 18_091)
@@ -102,16 +102,7 @@ async function pass (base: string, pid: number): Promise<string[]> {
 
 async function run (database: string): Promise<void> {
   const dataDir = database === 'pglite' ? PGLITE_DIR : await mkdtemp(join(tmpdir(), 'sonantica-bench-whole-'))
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    MEDIA_PATH: dataDir,
-    LOG_LEVEL: 'warn',
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    SCAN_ON_START: 'false',
-    RUN_WORKER: 'false'
-  }
+  const env = serviceEnv(dataDir, PORT)
   if (database === 'postgres') env.POSTGRES_URL = PG_URL
   else delete env.POSTGRES_URL
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server.ts')], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], env })

@@ -12,3 +12,18 @@ export async function waitForHealth (url: string, child: ChildProcess, seconds: 
   }
   throw new Error('service did not become healthy')
 }
+
+// The environment a bench starts the service with: data and media in one folder, quiet logs, no
+// scan or jobs of its own, so only the bench's load runs.
+export function serviceEnv (dataDir: string, port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATA_DIR: dataDir,
+    MEDIA_PATH: dataDir,
+    LOG_LEVEL: 'warn',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    SCAN_ON_START: 'false',
+    RUN_WORKER: 'false'
+  }
+}
