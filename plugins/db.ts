@@ -4,7 +4,7 @@ import type { PGlite } from '@electric-sql/pglite'
 import type { PoolConfig } from 'pg'
 import { migrate } from '../lib/migrate.js'
 import { withTimeout } from '../lib/dependency-errors.js'
-import { SEARCH_SESSION_SETTINGS } from '../lib/library/search-repo.js'
+import { SEARCH_SESSION_SETTINGS } from '../lib/library/search-repository.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { ListCache } from '../lib/library/list-cache.js'
+import { ListCache } from '../lib/db/list-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fresh from 'fresh'
 import { NotModified, errors } from '../schemas/common.js'
 import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
-import { findCoverSource } from '../lib/library/album-repo.js'
+import { findCoverSource } from '../lib/library/album-repository.js'
 import { canonicalAlbumId, CoverCache } from '../lib/cover/cover-cache.js'
 
 // Shared caches may keep a cover only when the service is open; once a key guards the library,

@@ -1,5 +1,5 @@
 // Analysis results from external DSP workers: stored as given, beside the scanner's columns.
-import type { Queryable } from './track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 export async function saveAnalysis (db: Queryable, trackId: string, analysis: Record<string, unknown>): Promise<boolean> {
   const { rowCount } = await db.query(

@@ -1,6 +1,7 @@
 // The one place that knows how a tracks row becomes the API's Track.
 import type { TrackT } from '../../schemas/library.js'
 import { kbps, shortCodec } from './audio-format.js'
+import type { Queryable } from '../db/queryable.js'
 
 export const TRACK_COLUMNS = `
   t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
@@ -120,11 +121,6 @@ export function toTrack (row: TrackRow): TrackT {
     rating: row.rating,
     coverArt: coverUrl(row.album_id, row.album_has_cover)
   }
-}
-
-// The minimal query surface both pg.Pool and a checked-out client offer.
-export interface Queryable {
-  query: <R extends object = Record<string, unknown>>(text: string, values?: unknown[]) => Promise<{ rows: R[], rowCount: number | null }>
 }
 
 export async function findTrackById (db: Queryable, id: string): Promise<TrackT | null> {

@@ -3,10 +3,10 @@
 // snapshot: the body is exactly the page limit=total would give, and it is labelled with the
 // version it was read at. A server-side cursor walks the list's own ORDER BY, so the order is the
 // page's, NULLs and ties included, on PostgreSQL and PGlite alike.
-import { FINGERPRINT } from './list-cache.js'
-import { orderBy } from './sql-parts.js'
-import type { Hydrate, PageQuery } from './paged.js'
-import type { Queryable } from './track-row.js'
+import { FINGERPRINT } from '../db/list-cache.js'
+import { orderBy } from '../db/sql-parts.js'
+import type { Hydrate, PageQuery } from '../db/paged.js'
+import type { Queryable } from '../db/queryable.js'
 
 export const WHOLE_LIMIT = -1
 const BATCH = 500

@@ -5,7 +5,7 @@
 // retagged where it is keeps its track by path.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
 
 export function contentKeyFrom (tokenizer: CachedFileTokenizer): string {

@@ -7,7 +7,7 @@
 // warning and completes. A folder that is gone (not listed by its parent, which was read) takes
 // its tracks with it; so does a folder that still holds anything (even a hidden file), whose
 // missing files are taken as deleted. To drop the tracks of an emptied folder, delete the folder.
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 import type { WalkResult } from './walk.js'
 import type { ScanWarning } from './scan-warnings.js'
 

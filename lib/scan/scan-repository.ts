@@ -1,5 +1,5 @@
 // SQL for the scans and scan_errors tables.
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed' | 'aborted'
 export type ScanPhase = 'scanning' | 'indexing' | 'complete' | 'error'

@@ -4,7 +4,7 @@
 import { readdir, realpath } from 'node:fs/promises'
 import { join } from 'node:path'
 import { walkAudio, type WalkedFile, type WalkResult } from './walk.js'
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 // Drops duplicates and folders inside another listed folder. An empty path (the root itself),
 // or a path that tries to leave the root, widens the scan to the whole library: undefined.

@@ -2,7 +2,7 @@
 // check them (an unreadable folder, a playlist line naming no track). They are scan_errors rows
 // whose message starts with WARNING, counted on the scan, which still completes: a completed scan
 // with warnings > 0 is "completed with warnings".
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 export const WARNING = 'warning: '
 

@@ -2,7 +2,7 @@
 // failed because of its content fails the same way until it changes, so while its size and mtime
 // stay the same a scan reports it again without reading it.
 import type { PoolClient } from 'pg'
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 import type { FileStamp } from './track-repository.js'
 
 export interface FileProblem extends FileStamp {

@@ -1,6 +1,6 @@
 // Finds the library-relative file of the track a stream URL names (an id or an exact path).
 // Only the path and indexed size are read: this is the hot path.
-import type { Queryable } from '../library/track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

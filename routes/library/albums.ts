@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Album, AlbumList, AlbumListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
-import { albumExists, findAlbumById, listAlbums, wholeAlbums } from '../../lib/library/album-repo.js'
-import { listTracks, wholeTracks } from '../../lib/library/track-repo.js'
+import { albumExists, findAlbumById, listAlbums, wholeAlbums } from '../../lib/library/album-repository.js'
+import { listTracks, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const AlbumRef = Type.Ref(Album)

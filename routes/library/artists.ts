@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Album, AlbumList, Artist, ArtistList, ArtistListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
-import { artistExists, findArtistById, listArtists, wholeArtists } from '../../lib/library/artist-repo.js'
-import { listAlbums, wholeAlbums } from '../../lib/library/album-repo.js'
-import { listTracks, wholeTracks } from '../../lib/library/track-repo.js'
+import { artistExists, findArtistById, listArtists, wholeArtists } from '../../lib/library/artist-repository.js'
+import { listAlbums, wholeAlbums } from '../../lib/library/album-repository.js'
+import { listTracks, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const artists: FastifyPluginAsyncTypebox = async (fastify) => {

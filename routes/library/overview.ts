@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { NotModified, errors } from '../../schemas/common.js'
 import { AlphabetIndex, AlphabetQuery, LibraryStats, SearchQuery, SearchResult } from '../../schemas/library.js'
-import { search } from '../../lib/library/search-repo.js'
-import { alphabetIndex, libraryStats } from '../../lib/library/stats-repo.js'
+import { search } from '../../lib/library/search-repository.js'
+import { alphabetIndex, libraryStats } from '../../lib/library/stats-repository.js'
 
 const overview: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/search', {

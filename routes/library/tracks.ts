@@ -4,7 +4,7 @@ import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
 import { findTrackById } from '../../lib/library/track-row.js'
 import { exactMismatch } from '../../lib/exact-json.js'
-import { listTracks, recordPlay, updateTrackState, wholeTracks } from '../../lib/library/track-repo.js'
+import { listTracks, recordPlay, updateTrackState, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const TrackRef = Type.Ref(Track)

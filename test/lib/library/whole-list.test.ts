@@ -5,7 +5,7 @@ import pg from 'pg'
 import { build, eachVariant, skipReason, PG_ADMIN_URL, type TestApp } from '../../helper.js'
 import { seedLibrary } from '../../fixtures/seed-library.js'
 import { sampleTracks } from '../../fixtures/sample-library.js'
-import { wholeTracks } from '../../../lib/library/track-repo.js'
+import { wholeTracks } from '../../../lib/library/track-repository.js'
 import { WholeListAborted, writeWholeList, type PoolLike } from '../../../lib/library/whole-list.js'
 
 const spec = wholeTracks({ offset: 0, sort: 'title', order: 'asc' })

@@ -7,11 +7,11 @@
 // most CANDIDATES rows, so neither a common word nor a typo of one makes the server rank (or
 // recheck) thousands of rows. Every condition is served by an index (sql/001, sql/002).
 import type { AlbumT, ArtistT, SearchResultT, TrackT } from '../../schemas/library.js'
-import type { Queryable } from './track-row.js'
-import { albumsByIds } from './album-repo.js'
-import { artistsByIds } from './artist-repo.js'
-import { tracksByIds } from './track-repo.js'
-import { Params, escapeLike, foldedWords } from './sql-parts.js'
+import type { Queryable } from '../db/queryable.js'
+import { albumsByIds } from './album-repository.js'
+import { artistsByIds } from './artist-repository.js'
+import { tracksByIds } from './track-repository.js'
+import { Params, escapeLike, foldedWords } from '../db/sql-parts.js'
 
 interface Kind {
   from: string

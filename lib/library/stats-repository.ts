@@ -1,6 +1,6 @@
 // Library totals and the alphabet index (first-letter jump offsets).
 import type { AlphabetIndexT, AlphabetType, LibraryStatsT } from '../../schemas/library.js'
-import type { Queryable } from './track-row.js'
+import type { Queryable } from '../db/queryable.js'
 
 export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
   const { rows } = await db.query<{

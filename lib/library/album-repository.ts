@@ -1,12 +1,12 @@
 // Albums with their aggregates (track count, duration, genres) computed for the page only.
 import type { AlbumSort, AlbumT } from '../../schemas/library.js'
-import type { Queryable } from './track-row.js'
+import type { Queryable } from '../db/queryable.js'
 import { coverUrl, iso } from './track-row.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
-import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import type { ListCache } from '../db/list-cache.js'
+import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
-import type { Listed } from './track-repo.js'
+import type { Listed } from './track-repository.js'
 
 const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
   title: ['al.sort_key', 'al.id'],

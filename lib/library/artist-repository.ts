@@ -1,12 +1,12 @@
 // Artists with their counts, genres and an image (one of their album covers), for the page only.
 import type { ArtistSort, ArtistT } from '../../schemas/library.js'
-import type { Queryable } from './track-row.js'
+import type { Queryable } from '../db/queryable.js'
 import { iso } from './track-row.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
-import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import type { ListCache } from '../db/list-cache.js'
+import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
-import type { Listed } from './track-repo.js'
+import type { Listed } from './track-repository.js'
 
 export const ARTIST_COLUMNS = `
   a.id, a.name, a.created_at,

@@ -6,8 +6,8 @@
 // value is computed in the same statement that reads the fingerprint it is stored under, so
 // it can never be older than its label. Several processes may share a database: each keeps
 // its own cache and checks the fingerprint per request (one tiny index read).
-import type { Queryable } from './track-row.js'
-import { prepared } from './sql-parts.js'
+import type { Queryable } from './queryable.js'
+import { prepared } from './prepared.js'
 
 export const FINGERPRINT = '(SELECT max(id)::text || \':\' || count(*) FROM library_changes)'
 const COMPACT_ABOVE = 1000

@@ -2,9 +2,10 @@
 // page's ids walk the list's index, its rows are joined in, and the library version rides
 // along for the cache. A deep page reads its ids from the ListCache's positions (offset
 // 90,000 then costs about what offset 0 does) and loads those rows by id.
-import type { Queryable } from './track-row.js'
+import type { Queryable } from './queryable.js'
 import { FINGERPRINT, type ListCache } from './list-cache.js'
-import { orderBy, prepared, type Direction } from './sql-parts.js'
+import { orderBy, type Direction } from './sql-parts.js'
+import { prepared } from './prepared.js'
 
 export interface PageQuery {
   from: string

@@ -1,9 +1,10 @@
 // Track lists and user state. Rows become Tracks only through track-row.ts.
 import type { TrackSort, TrackT } from '../../schemas/library.js'
-import { TRACK_COLUMNS, TRACK_FROM, findTrackById, toTrack, type Queryable, type TrackRow } from './track-row.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from './sql-parts.js'
-import type { ListCache } from './list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from './paged.js'
+import { TRACK_COLUMNS, TRACK_FROM, findTrackById, toTrack, type TrackRow } from './track-row.js'
+import type { Queryable } from '../db/queryable.js'
+import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import type { ListCache } from '../db/list-cache.js'
+import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
 // Each order ends in the primary key, so ties are broken the same way on every page. The
