@@ -9,7 +9,6 @@ import { SEARCH_SESSION_SETTINGS } from '../lib/library/search-repository.js'
 declare module 'fastify' {
   interface FastifyInstance {
     db: {
-      kind: 'postgres' | 'pglite'
       ping: (timeoutMs?: number) => Promise<void>
     }
   }
@@ -70,7 +69,6 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('db', {
-    kind: pglite === null ? 'postgres' as const : 'pglite' as const,
     ping: async (timeoutMs = 2000) => {
       await withTimeout(fastify.pg.query('SELECT 1'), timeoutMs, 'database')
     }

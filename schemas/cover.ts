@@ -1,8 +1,7 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import { Uuid } from './common.js'
 
 export const CoverParams = Type.Object({ albumId: Uuid })
-export type CoverParamsT = Static<typeof CoverParams>
 
 export const CoverQuery = Type.Object({
   size: Type.Optional(Type.Integer({
@@ -12,6 +11,5 @@ export const CoverQuery = Type.Object({
       'original picture is sent. Never enlarged: a picture smaller than the step is sent at its own size.'
   }))
 })
-export type CoverQueryT = Static<typeof CoverQuery>
 
 export const CoverImage = Type.String({ format: 'binary', description: 'The image bytes (image/jpeg, image/png, ...)' })

@@ -67,7 +67,6 @@ export type PlaylistT = Static<typeof Playlist>
 export const PlaylistList = Type.Object({
   playlists: Type.Array(Type.Ref(Playlist), { description: 'By name (case-insensitive), then id' })
 }, { $id: 'PlaylistList' })
-export type PlaylistListT = Static<typeof PlaylistList>
 
 export const PlaylistListQuery = Type.Object({
   type: Type.Optional(Type.Unsafe<PlaylistType | ''>({
@@ -76,7 +75,6 @@ export const PlaylistListQuery = Type.Object({
     description: 'Only playlists of this type; empty or absent: every type'
   }))
 })
-export type PlaylistListQueryT = Static<typeof PlaylistListQuery>
 
 export const PlaylistCreate = Type.Object({
   name: Name,
@@ -105,6 +103,5 @@ export type PlaylistPatchT = Static<typeof PlaylistPatch>
 export const PlaylistTracksBody = Type.Object({
   trackIds: TrackIds
 }, { additionalProperties: false })
-export type PlaylistTracksBodyT = Static<typeof PlaylistTracksBody>
 
 export const PLAYLIST_SCHEMAS = [PlaylistSource, Playlist, PlaylistList]

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 
 export const StreamIdParams = Type.Object({
   id: Type.String({
@@ -6,14 +6,12 @@ export const StreamIdParams = Type.Object({
     description: 'A track id (UUID), or a library-relative file path of an indexed track without slashes'
   })
 })
-export type StreamIdParamsT = Static<typeof StreamIdParams>
 
 export const StreamPathParams = Type.Object({
   '*': Type.String({
     description: 'A track id (UUID), or the library-relative file path of an indexed track, slashes included, raw or percent-encoded'
   })
 })
-export type StreamPathParamsT = Static<typeof StreamPathParams>
 
 export const StreamQuery = Type.Object({
   api_key: Type.Optional(Type.String({ description: 'The API key, for <audio src> URLs that cannot carry a header' }))

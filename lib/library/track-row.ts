@@ -127,8 +127,3 @@ export async function findTrackById (db: Queryable, id: string): Promise<TrackT 
   const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = $1`, [id])
   return rows.length === 0 ? null : toTrack(rows[0])
 }
-
-export async function findTrackByPath (db: Queryable, filePath: string): Promise<TrackT | null> {
-  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.file_path = $1`, [filePath])
-  return rows.length === 0 ? null : toTrack(rows[0])
-}
