@@ -6,6 +6,7 @@ import { realpath, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import { DependencyDownError } from './dependency-errors.js'
+import { isStrictlyInside } from './paths.js'
 
 export type Refusal =
   | 'empty' | 'nul-byte' | 'backslash' | 'absolute' | 'dot-segment'
@@ -40,10 +41,6 @@ export function lexicalRefusal (path: string): Refusal | null {
   if (isAbsolute(path) || /^[A-Za-z]:/.test(path)) return 'absolute'
   if (path.split('/').some((segment) => segment === '..' || segment === '.')) return 'dot-segment'
   return null
-}
-
-export function isInside (rootReal: string, candidate: string): boolean {
-  return candidate.startsWith(rootReal.endsWith(sep) ? rootReal : rootReal + sep)
 }
 
 // Errors that mean the disk or the process is in trouble, not that the caller asked for
@@ -88,7 +85,7 @@ export class PathGuard {
     try {
       real = await realpath(join(rootReal, requested))
       // The root itself may have been re-pointed (a remount, a moved symlink) since we cached it.
-      if (!isInside(rootReal, real)) {
+      if (!isStrictlyInside(rootReal, real)) {
         rootReal = await this.realRoot(true, requested)
         real = await realpath(join(rootReal, requested))
       }
@@ -96,7 +93,7 @@ export class PathGuard {
       if (err instanceof PathRefusedError) throw err
       throw refusalFor(err, requested)
     }
-    if (!isInside(rootReal, real)) throw new PathRefusedError('outside-root', requested)
+    if (!isStrictlyInside(rootReal, real)) throw new PathRefusedError('outside-root', requested)
     return { real, rootReal }
   }
 

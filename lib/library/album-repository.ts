@@ -1,7 +1,8 @@
 // Albums with their aggregates (track count, duration, genres) computed for the page only.
 import type { AlbumSort, AlbumT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
-import { coverUrl, iso } from './track-row.js'
+import { coverUrl } from './track-row.js'
+import { iso } from '../iso-time.js'
 import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
 import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'

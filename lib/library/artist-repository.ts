@@ -1,7 +1,7 @@
 // Artists with their counts, genres and an image (one of their album covers), for the page only.
 import type { ArtistSort, ArtistT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
-import { iso } from './track-row.js'
+import { iso } from '../iso-time.js'
 import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
 import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'

@@ -1,6 +1,7 @@
 // The one place that knows how a tracks row becomes the API's Track.
 import type { TrackT } from '../../schemas/library.js'
 import { kbps, shortCodec } from './audio-format.js'
+import { iso } from '../iso-time.js'
 import type { Queryable } from '../db/queryable.js'
 
 export const TRACK_COLUMNS = `
@@ -58,10 +59,6 @@ export interface TrackRow {
   is_favorite: boolean
   rating: number | null
   album_has_cover: boolean
-}
-
-export function iso (value: Date | string): string {
-  return (value instanceof Date ? value : new Date(value)).toISOString()
 }
 
 export function coverUrl (albumId: string, hasCover: boolean): string | null {

@@ -18,6 +18,7 @@ import type { Queryable } from '../db/queryable.js'
 import { reportWarnings, WARNING, type ScanWarning } from '../scan/scan-warnings.js'
 import { decodePlaylistText, parseM3u } from './m3u.js'
 import { lineTarget, type LineTarget } from './m3u-paths.js'
+import { baseOf, dirOf } from '../paths.js'
 import { inTransaction, insertPlaylist, lockPlaylist, replaceEntries, touchPlaylist } from './playlist-repository.js'
 
 export interface PlaylistFile {
@@ -68,13 +69,8 @@ function oneLine (value: string, max: number): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
 }
 
-function dirOf (path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash === -1 ? '' : path.slice(0, slash)
-}
-
 function nameFor (path: string, title: string | null): string {
-  const file = path.slice(path.lastIndexOf('/') + 1)
+  const file = baseOf(path)
   const name = oneLine(title ?? file.replace(/\.m3u8?$/i, ''), MAX_NAME_LENGTH)
   return name === '' ? oneLine(file, MAX_NAME_LENGTH) : name
 }

@@ -4,7 +4,8 @@
 // stay in playlist_entries and show again when a track with that id is back.
 import type { Pool, PoolClient } from 'pg'
 import type { PlaylistT, PlaylistType } from '../../schemas/playlist.js'
-import { coverUrl, iso } from '../library/track-row.js'
+import { coverUrl } from '../library/track-row.js'
+import { iso } from '../iso-time.js'
 import type { Queryable } from '../db/queryable.js'
 
 interface PlaylistRow {

@@ -1,5 +1,6 @@
 // SQL for the scans and scan_errors tables.
 import type { Queryable } from '../db/queryable.js'
+import { iso } from '../iso-time.js'
 
 export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed' | 'aborted'
 export type ScanPhase = 'scanning' | 'indexing' | 'complete' | 'error'
@@ -46,8 +47,6 @@ export interface ScanProgress {
   currentFile: string | null
   estimatedTimeRemaining: number | null
 }
-
-const iso = (v: Date | string): string => (v instanceof Date ? v : new Date(v)).toISOString()
 
 export function toScan (row: ScanRow): Scan {
   return {

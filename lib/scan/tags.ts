@@ -1,5 +1,6 @@
 // Turns music-metadata's output into the row the library stores. Pure: no I/O.
 import type { IAudioMetadata } from 'music-metadata'
+import { baseOf } from '../paths.js'
 
 export const UNKNOWN_ARTIST = 'Unknown Artist'
 export const UNKNOWN_ALBUM = 'Unknown Album'
@@ -79,7 +80,7 @@ function int (value: unknown): number | null {
 }
 
 export function fileTitle (relPath: string): string {
-  const name = relPath.slice(relPath.lastIndexOf('/') + 1)
+  const name = baseOf(relPath)
   const dot = name.lastIndexOf('.')
   return dot > 0 ? name.slice(0, dot) : name
 }

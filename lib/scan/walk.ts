@@ -8,6 +8,7 @@ import { relative, sep } from 'node:path'
 import type { Stats } from 'node:fs'
 import { isAudioPath, isFolderCover, folderCoverRank } from './audio-files.js'
 import { isPlaylistPath } from '../playlists/m3u.js'
+import { baseOf, dirOf, isStrictlyInside } from '../paths.js'
 
 export interface WalkedFile {
   // Library-relative, forward slashes.
@@ -49,15 +50,6 @@ export async function resolveRoot (root: string): Promise<string> {
     throw new RootUnavailableError(`media root is missing or unreadable: ${root} (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
   }
   return real
-}
-
-function dirOf (path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash === -1 ? '' : path.slice(0, slash)
-}
-
-function isInside (realRoot: string, target: string): boolean {
-  return target.startsWith(`${realRoot}/`)
 }
 
 type Callback<T> = (err: NodeJS.ErrnoException | null, value: T) => void
@@ -120,10 +112,7 @@ export async function * walkAudio (realRoot: string, result: WalkResult, folder?
     onlyFiles: false,
     followSymbolicLinks: false,
     stats: true,
-    suppressErrors: true,
-    // fast-glob would otherwise treat names with glob characters specially only in patterns;
-    // entries themselves are returned verbatim.
-    unique: true
+    suppressErrors: true
   })
   for await (const raw of stream) {
     const found = raw as unknown as { path: string, name: string, dirent: { isFile: () => boolean, isSymbolicLink: () => boolean }, stats?: Stats }
@@ -132,7 +121,7 @@ export async function * walkAudio (realRoot: string, result: WalkResult, folder?
     if (entry.dirent.isSymbolicLink()) {
       try {
         const target = await realpath(`${realRoot}/${entry.path}`)
-        if (!isInside(realRoot, target)) continue
+        if (!isStrictlyInside(realRoot, target)) continue
         stats = await stat(target)
       } catch {
         continue
@@ -142,7 +131,7 @@ export async function * walkAudio (realRoot: string, result: WalkResult, folder?
     if (isFolderCover(entry.name)) {
       const dir = dirOf(entry.path)
       const current = result.folderCovers.get(dir)
-      const currentName = current === undefined ? undefined : current.slice(current.lastIndexOf('/') + 1)
+      const currentName = current === undefined ? undefined : baseOf(current)
       if (currentName === undefined || folderCoverRank(entry.name) < folderCoverRank(currentName)) {
         result.folderCovers.set(dir, entry.path)
       }
