@@ -1,19 +1,17 @@
-import { extname } from 'node:path'
+import { extensionOf } from './paths.js'
 
-// Audio content types by extension. Players pick a decoder from Content-Type (Safari and some
-// casting targets refuse application/octet-stream), so every container the scanner indexes
-// has an entry.
-const AUDIO_TYPES: Readonly<Record<string, string>> = {
+// Every container music-metadata reads, by extension, with the content type it is streamed
+// with. The scanner indexes exactly these extensions, so every indexed track has a type: players
+// pick a decoder from Content-Type (Safari and some casting targets refuse
+// application/octet-stream).
+export const AUDIO_CONTENT_TYPES: ReadonlyMap<string, string> = new Map(Object.entries({
   mp3: 'audio/mpeg',
   mp2: 'audio/mpeg',
   mp1: 'audio/mpeg',
-  mpga: 'audio/mpeg',
   aac: 'audio/aac',
-  adts: 'audio/aac',
   m4a: 'audio/mp4',
   m4b: 'audio/mp4',
   mp4: 'audio/mp4',
-  alac: 'audio/mp4',
   flac: 'audio/flac',
   ogg: 'audio/ogg',
   oga: 'audio/ogg',
@@ -34,10 +32,10 @@ const AUDIO_TYPES: Readonly<Record<string, string>> = {
   mka: 'audio/x-matroska',
   webm: 'audio/webm',
   weba: 'audio/webm'
-}
+}))
 
-export const FALLBACK_TYPE = 'application/octet-stream'
+const FALLBACK_TYPE = 'application/octet-stream'
 
 export function audioContentType (filePath: string): string {
-  return AUDIO_TYPES[extname(filePath).slice(1).toLowerCase()] ?? FALLBACK_TYPE
+  return AUDIO_CONTENT_TYPES.get(extensionOf(filePath)) ?? FALLBACK_TYPE
 }

@@ -1,19 +1,13 @@
-// Which files the scanner treats as audio: every container music-metadata reads.
-export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set([
-  'mp3', 'mp2', 'mp1', 'aac', 'm4a', 'm4b', 'mp4', 'flac', 'ogg', 'oga', 'opus', 'spx', 'wav', 'bwf',
-  'aif', 'aiff', 'aifc', 'wma', 'asf', 'ape', 'wv', 'mpc', 'dsf', 'dff', 'mka', 'webm', 'weba'
-])
+import { AUDIO_CONTENT_TYPES } from '../mime.js'
+import { extensionOf } from '../paths.js'
+
+// Which files the scanner treats as audio: those the stream route has a content type for.
+export const AUDIO_EXTENSIONS: ReadonlySet<string> = new Set(AUDIO_CONTENT_TYPES.keys())
 
 // Containers that also carry video: a file of these with no audio stream is skipped, not failed.
 export const VIDEO_CAPABLE: ReadonlySet<string> = new Set(['mp4', 'webm', 'mka', 'asf'])
 
 const FOLDER_COVER = /^(cover|folder|front)\.(jpe?g|png|webp)$/i
-
-export function extensionOf (path: string): string {
-  const slash = path.lastIndexOf('/')
-  const dot = path.lastIndexOf('.')
-  return dot > slash + 1 ? path.slice(dot + 1).toLowerCase() : ''
-}
 
 export function isAudioPath (path: string): boolean {
   return AUDIO_EXTENSIONS.has(extensionOf(path))

@@ -4,7 +4,8 @@ import { parseFromTokenizer, selectCover, type IAudioMetadata, type IOptions } f
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
 import { contentKeyFrom } from './content-key.js'
-import { extensionOf, VIDEO_CAPABLE } from './audio-files.js'
+import { VIDEO_CAPABLE } from './audio-files.js'
+import { extensionOf } from '../paths.js'
 import { hasAudioStream, isLength, normaliseTags, type TrackTags } from './tags.js'
 import { exceedsLimit } from './scan-options.js'
 
