@@ -43,7 +43,7 @@ declare module 'fastify' {
 }
 
 export interface ScannerOptions {
-  // Run the job handlers in this process (worker.ts forces this on).
+  // Overrides config.runJobs (worker.ts forces it on).
   runJobs?: boolean
   // Start-up, periodic and watch-mode scans (SCAN_ON_START, SCAN_INTERVAL, WATCH); API processes only.
   schedule?: boolean
@@ -54,7 +54,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   const pool = fastify.pg.pool
   const lifetime = new AbortController()
   // Without Redis nobody else can run the jobs, so this process does whatever RUN_WORKER says.
-  const runJobs = opts.runJobs ?? (config.runWorker || !queue.durable)
+  const runJobs = opts.runJobs ?? (config.runJobs || !queue.durable)
 
   // Threads start with the first batch to parse, so processes that never index pay nothing.
   let parsePool: ParsePool | null = null
