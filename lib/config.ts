@@ -16,7 +16,8 @@ export interface Config {
   redisPrefix: string
   apiKey: string | null
   logLevel: LogLevel
-  runWorker: boolean
+  // RUN_WORKER: this process runs scan and index jobs besides serving the API.
+  runJobs: boolean
   scanIntervalSeconds: number
   scanOnStart: boolean
   scanBatchSize: number
@@ -176,7 +177,7 @@ export function loadConfig (env: Env = process.env): Config {
     redisPrefix: prefix,
     apiKey: read(env, 'API_KEY') ?? null,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    runWorker: boolean(env, 'RUN_WORKER', true),
+    runJobs: boolean(env, 'RUN_WORKER', true),
     scanIntervalSeconds: integer(env, 'SCAN_INTERVAL', 0, 0, 31_536_000),
     scanOnStart: boolean(env, 'SCAN_ON_START', true),
     scanBatchSize: integer(env, 'SCAN_BATCH_SIZE', 250, 1, 10_000),

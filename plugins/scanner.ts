@@ -43,7 +43,7 @@ declare module 'fastify' {
 }
 
 export interface ScannerOptions {
-  // Run the job handlers in this process (worker.ts forces this on).
+  // Overrides config.runJobs (worker.ts forces it on).
   runJobs?: boolean
   // Start-up, periodic and watch-mode scans (SCAN_ON_START, SCAN_INTERVAL, WATCH); API processes only.
   schedule?: boolean
@@ -54,7 +54,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   const pool = fastify.pg.pool
   const lifetime = new AbortController()
   // Without Redis nobody else can run the jobs, so this process does whatever RUN_WORKER says.
-  const runJobs = opts.runJobs ?? (config.runWorker || queue.kind === 'memory')
+  const runJobs = opts.runJobs ?? (config.runJobs || !queue.durable)
 
   // Threads start with the first batch to parse, so processes that never index pay nothing.
   let parsePool: ParsePool | null = null
@@ -104,7 +104,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     signal: lifetime.signal
   }
 
-  if (queue.kind === 'memory') {
+  if (!queue.durable) {
     // In-process jobs die with their process: a scan still marked active cannot be running.
     const interrupted = await failInterruptedScans(pool)
     if (interrupted > 0) fastify.log.warn({ interrupted }, 'marked scans interrupted by a restart as failed')
@@ -117,7 +117,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   }
 
   const start = async (given?: Partial<ScanOptions>, folders?: string[]): Promise<{ scan: Scan, created: boolean }> => {
-    if (queue.kind === 'redis') await fastify.redisPing()
+    await queue.assertReachable()
     let { scan, created } = await createOrGetActiveScan(pool)
     // A scan whose job is gone (Redis flushed, say) would block every later scan. A young one may
     // just be between its INSERT and its queueing by a concurrent request, so it is left alone.

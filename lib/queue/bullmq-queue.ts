@@ -2,7 +2,8 @@
 // a job whose worker dies is found stalled once its lock lapses and is run again elsewhere.
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
-import type { JobHandler, JobQueue, QueueName } from './job-queue.js'
+import { DependencyDownError, withTimeout } from '../dependency-errors.js'
+import type { InspectableQueue, JobHandler, QueueName } from './job-queue.js'
 
 export interface BullQueueOptions {
   host: string
@@ -14,6 +15,8 @@ export interface BullQueueOptions {
 }
 
 const POLL_MS = 200
+// A healthy Redis answers a PING in well under a millisecond; a request waits no longer than this.
+const PING_TIMEOUT_MS = 1000
 
 async function settleWithin (promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined
@@ -24,7 +27,19 @@ async function settleWithin (promise: Promise<unknown>, ms: number): Promise<voi
   clearTimeout(timer)
 }
 
-export function createBullQueue (opts: BullQueueOptions): JobQueue {
+function connectAttemptEnded (client: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    const ended = (): void => {
+      client.off('ready', ended)
+      client.off('close', ended)
+      resolve()
+    }
+    client.once('ready', ended)
+    client.once('close', ended)
+  })
+}
+
+export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
   const connections: Redis[] = []
   // BullMQ duplicates connections we never see (a worker's blocking one); they share this
   // strategy, so once closing none of them keeps reconnecting to a dead Redis and holds the
@@ -66,7 +81,20 @@ export function createBullQueue (opts: BullQueueOptions): JobQueue {
   }
 
   return {
-    kind: 'redis',
+    durable: true,
+    assertReachable: async () => {
+      try {
+        await withTimeout((async () => {
+          // Just after start-up the first connection may still be on its way: BullMQ's own
+          // commands wait for it, so a PING must too, or the first request would be refused.
+          if (producer.status === 'connecting' || producer.status === 'connect') await connectAttemptEnded(producer)
+          await producer.ping()
+        })(), PING_TIMEOUT_MS, 'redis')
+      } catch (err) {
+        if (err instanceof DependencyDownError) throw err
+        throw new DependencyDownError('redis', `redis is not reachable: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    },
     add: async (name, data, addOpts = {}) => {
       const job = await queue(name).add(name, data, addOpts.jobId === undefined ? {} : { jobId: addOpts.jobId })
       return job.id as string

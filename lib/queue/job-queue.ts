@@ -1,6 +1,5 @@
 // The one job interface the scanner uses, whichever backend runs it (in-process or BullMQ).
 export type QueueName = 'scan' | 'index' | 'analysis'
-export const QUEUE_NAMES: readonly QueueName[] = ['scan', 'index', 'analysis']
 
 export interface JobInfo {
   id: string
@@ -16,7 +15,12 @@ export interface AddOptions {
 }
 
 export interface JobQueue {
-  readonly kind: 'memory' | 'redis'
+  // Jobs are kept outside this process (Redis): they outlast it, and other processes may take
+  // them. When false, a job exists only in this process's memory and dies with it.
+  readonly durable: boolean
+  // Throws a DependencyDownError when the queue's backing service cannot take a job right now,
+  // so a caller can refuse before writing anything of its own.
+  assertReachable: () => Promise<void>
   add: <T>(queue: QueueName, data: T, opts?: AddOptions) => Promise<string>
   addBulk: <T>(queue: QueueName, items: T[]) => Promise<string[]>
   // Starts consuming a queue in this process.
@@ -25,7 +29,12 @@ export interface JobQueue {
   waitUntilDone: (queue: QueueName, ids: string[], signal?: AbortSignal) => Promise<{ failed: number }>
   // Whether a job is still known to the queue (waiting, running or retrying).
   isPending: (queue: QueueName, id: string) => Promise<boolean>
-  // Data of the jobs waiting to be taken (for analysis workers and tests to inspect).
-  waiting: <T = unknown>(queue: QueueName, limit?: number) => Promise<T[]>
   close: () => Promise<void>
+}
+
+// The concrete queues also let tests look at what is waiting. Kept off JobQueue so that no
+// production caller comes to depend on reading a queue's backlog.
+export interface InspectableQueue extends JobQueue {
+  // Data of the jobs waiting to be taken, oldest first.
+  waiting: <T = unknown>(queue: QueueName, limit?: number) => Promise<T[]>
 }

@@ -1,7 +1,7 @@
 // In-process job runner with the JobQueue interface: jobs run in this process, in order, with a
 // per-queue concurrency. Nothing survives a restart (a scan interrupted that way is marked failed).
 import { randomUUID } from 'node:crypto'
-import type { AddOptions, JobHandler, JobQueue, QueueName } from './job-queue.js'
+import type { AddOptions, InspectableQueue, JobHandler, QueueName } from './job-queue.js'
 
 interface MemoryJob { id: string, data: unknown, done: Promise<boolean>, settle: (ok: boolean) => void }
 
@@ -21,7 +21,7 @@ export interface MemoryQueueOptions {
   unconsumedLimit?: number
 }
 
-export function createMemoryQueue (opts: MemoryQueueOptions = {}): JobQueue {
+export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQueue {
   const lanes = new Map<QueueName, Lane>()
   const keep = opts.keepFinished ?? 10_000
   const unconsumedLimit = opts.unconsumedLimit ?? 1000
@@ -86,7 +86,9 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): JobQueue {
   }
 
   return {
-    kind: 'memory',
+    durable: false,
+    // Nothing outside this process to reach.
+    assertReachable: async () => {},
     add,
     addBulk: async (name, items) => Promise.all(items.map((item) => add(name, item))),
     process: (name, handler, processOpts = {}) => {

@@ -11,7 +11,7 @@ t.test('defaults follow the design document', async (t) => {
   t.equal(config.postgresUrl, null, 'no POSTGRES_URL means embedded PGlite')
   t.equal(config.redisHost, null, 'no REDIS_HOST means in-process jobs')
   t.equal(config.apiKey, null)
-  t.equal(config.runWorker, true)
+  t.equal(config.runJobs, true)
   t.equal(config.logLevel, 'info')
   t.match(config.mediaPath, /media$/)
   t.match(config.dataDir, /data$/)
@@ -54,7 +54,7 @@ t.test('every variable is read and typed', async (t) => {
     redisPort: 6380,
     apiKey: 'secret',
     logLevel: 'warn',
-    runWorker: false,
+    runJobs: false,
     scanIntervalSeconds: 3600,
     streamOffload: 'x-accel',
     streamOffloadPrefix: '/internal/',

@@ -16,3 +16,10 @@ t.test('jobs run in process, in order, and a queue nobody here consumes stays bo
   const waiting = await queue.waiting<{ trackId: string }>('analysis')
   t.same(waiting.map((j) => j.trackId), ['t7', 't8', 't9'])
 })
+
+t.test('an in-process queue is not durable and always reachable', async (t) => {
+  const queue = createMemoryQueue()
+  t.after(() => queue.close())
+  t.equal(queue.durable, false, 'its jobs die with the process')
+  await t.resolves(queue.assertReachable())
+})
