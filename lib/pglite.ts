@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { nodeArgsFor, siblingEntry } from './source-entry.js'
 
 // PostgreSQL's 128 MB default shared_buffers all end up resident in PGlite's WASM heap once a
 // library is scanned (a 20,000-track library is larger than that), and a WASM heap never shrinks.
@@ -21,9 +22,7 @@ export function pgliteOptions (): PGliteOptions {
   }
 }
 
-// Built, the child is the .js beside this file; from source (tsx: dev, tests) it needs tsx too.
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
-const INITDB_ENTRY = fileURLToPath(new URL(FROM_SOURCE ? './pglite-initdb.ts' : './pglite-initdb.js', import.meta.url))
+const INITDB_ENTRY = siblingEntry(import.meta.url, 'pglite-initdb')
 const INITDB_TIMEOUT_MS = 5 * 60_000
 
 export interface OpenOptions {
@@ -64,7 +63,7 @@ async function initdbInChild (dir: string): Promise<void> {
 }
 
 async function runChild (dir: string): Promise<void> {
-  const args = [...(FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : []), INITDB_ENTRY, dir]
+  const args = [...nodeArgsFor(INITDB_ENTRY), fileURLToPath(INITDB_ENTRY), dir]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr = (stderr + chunk.toString()).slice(-2000) })

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
+import { errorBody } from '../lib/error-body.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -35,7 +36,7 @@ function presentedKey (authorization: string | undefined, url: string): string |
   return new URLSearchParams(url.slice(query + 1)).get('api_key')
 }
 
-export const UNAUTHORIZED = { statusCode: 401, error: 'Unauthorized', message: 'A valid API key is required' }
+const UNAUTHORIZED = errorBody(401, 'A valid API key is required')
 
 // The decision is taken on what the router matched (its route config), never on the spelling of
 // the URL: percent-escapes, absolute-form targets and trailing slashes all reach the same route,

@@ -1,15 +1,11 @@
 import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
 import { ConnectionCap, PipelineGate, SendWatchdog, clientAddress } from '../lib/connections.js'
+import { errorBody } from '../lib/error-body.js'
 
 // A refused connection gets this and is closed before any HTTP parsing: refusing must cost
 // less than serving, or the cap protects nothing.
-const REFUSAL_BODY = JSON.stringify({
-  statusCode: 503,
-  error: 'Service Unavailable',
-  message: 'Too many open connections from your address; close some or try again shortly',
-  code: 'TOO_MANY_CONNECTIONS'
-})
+const REFUSAL_BODY = JSON.stringify(errorBody(503, 'Too many open connections from your address; close some or try again shortly', 'TOO_MANY_CONNECTIONS'))
 const REFUSAL = 'HTTP/1.1 503 Service Unavailable\r\n' +
   'content-type: application/json; charset=utf-8\r\n' +
   `content-length: ${Buffer.byteLength(REFUSAL_BODY)}\r\n` +

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyServerOptions } from 'fastify'
-import { STATUS_CODES } from 'node:http'
 import { isDependencyDown } from '../lib/dependency-errors.js'
+import { errorBody } from '../lib/error-body.js'
 
 interface FastifyLikeError {
   statusCode?: number
@@ -21,7 +21,7 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH'
     ? 'A path segment of the URL is too long'
     : error.message
-  void (reply as FastifyReply).code(status).send({ statusCode: status, error: STATUS_CODES[status] ?? 'Bad Request', message, code: error.code })
+  void (reply as FastifyReply).code(status).send(errorBody(status, message, error.code))
 }
 
 // One error shape for every 4xx/5xx: { statusCode, error, message, code? }. Stack traces and
@@ -30,38 +30,19 @@ export default fp(async (fastify) => {
   fastify.setErrorHandler((error: FastifyLikeError, request, reply) => {
     if (isDependencyDown(error)) {
       request.log.warn({ err: error }, 'dependency unavailable')
-      return reply.code(503).send({
-        statusCode: 503,
-        error: 'Service Unavailable',
-        message: 'A service the library depends on is unavailable; try again shortly',
-        code: 'DEPENDENCY_DOWN'
-      })
+      return reply.code(503).send(errorBody(503, 'A service the library depends on is unavailable; try again shortly', 'DEPENDENCY_DOWN'))
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
       ? error.statusCode
       : 500
     if (status >= 500 && error.expose !== true) {
       request.log.error({ err: error }, 'request failed')
-      return reply.code(status).send({
-        statusCode: status,
-        error: STATUS_CODES[status] ?? 'Internal Server Error',
-        message: 'Something went wrong on our side'
-      })
+      return reply.code(status).send(errorBody(status, 'Something went wrong on our side'))
     }
-    const body: Record<string, unknown> = {
-      statusCode: status,
-      error: STATUS_CODES[status] ?? 'Error',
-      message: error.message
-    }
-    if (typeof error.code === 'string') body.code = error.code
-    return reply.code(status).send(body)
+    return reply.code(status).send(errorBody(status, error.message, typeof error.code === 'string' ? error.code : undefined))
   })
 
   fastify.setNotFoundHandler((request, reply) => {
-    return reply.code(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      message: `Route ${request.method} ${request.url.split('?')[0]} not found`
-    })
+    return reply.code(404).send(errorBody(404, `Route ${request.method} ${request.url.split('?')[0]} not found`))
   })
 }, { name: 'errors', fastify: '5.x' })

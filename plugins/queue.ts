@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { JobQueue } from '../lib/queue/job-queue.js'
 import { createMemoryQueue } from '../lib/queue/memory-queue.js'
+import { distinctErrors } from '../lib/distinct-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,7 +12,7 @@ declare module 'fastify' {
 
 export default fp(async (fastify) => {
   const { redisHost, redisPort, redisPrefix, jobLockMs } = fastify.config
-  let lastError = ''
+  const queueErrors = distinctErrors()
   // BullMQ (and ioredis under it) is loaded only with Redis: without it, its code (~7 MB resident)
   // would sit unused in every in-process installation.
   const queue = redisHost === null
@@ -25,9 +26,7 @@ export default fp(async (fastify) => {
         lockMs: jobLockMs,
         onError: (where, err) => {
         // A Redis outage repeats the same error every retry; log each distinct one once.
-          const message = err instanceof Error ? err.message : String(err)
-          if (message !== lastError) fastify.log.warn({ err, where }, 'job queue error')
-          lastError = message
+          if (queueErrors.isNew(err)) fastify.log.warn({ err, where }, 'job queue error')
         }
       })
   fastify.decorate('queue', queue)

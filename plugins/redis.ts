@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
 import { withTimeout } from '../lib/dependency-errors.js'
+import { distinctErrors } from '../lib/distinct-errors.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,14 +34,12 @@ export default fp(async (fastify) => {
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(times * 200, 2000)
   })
-  let lastError = ''
+  const errors = distinctErrors()
   client.on('error', (err: Error) => {
-    if (err.message !== lastError) fastify.log.warn({ err }, 'redis connection error')
-    lastError = err.message
+    if (errors.isNew(err)) fastify.log.warn({ err }, 'redis connection error')
   })
   client.on('ready', () => {
-    if (lastError !== '') fastify.log.info('redis connection restored')
-    lastError = ''
+    if (errors.recovered()) fastify.log.info('redis connection restored')
   })
   try {
     await withTimeout(client.connect(), 3000, 'redis')

@@ -10,12 +10,13 @@ import { audioContentType } from '../lib/mime.js'
 import { planResponse } from '../lib/stream/response-plan.js'
 import { readRange, SMALL_RANGE_BYTES, offloadPath } from '../lib/stream/file-body.js'
 import type { GuardedFile } from '../lib/path-guard.js'
+import { errorBody } from '../lib/error-body.js'
 
 // How long a track row found for a stream URL is reused (see StreamPathCache).
 const LOOKUP_TTL_MS = 2000
 
-const NOT_FOUND = { statusCode: 404, error: 'Not Found', message: 'Track not found' }
-const PRECONDITION_FAILED = { statusCode: 412, error: 'Precondition Failed', message: 'The file has changed since the validator you sent (If-Match / If-Unmodified-Since)' }
+const NOT_FOUND = errorBody(404, 'Track not found')
+const PRECONDITION_FAILED = errorBody(412, 'The file has changed since the validator you sent (If-Match / If-Unmodified-Since)')
 
 const DESCRIPTION = 'Streams a track\'s audio with HTTP byte ranges (RFC 9110). No Range: 200 with the ' +
   'whole file. One range (`bytes=0-99`, `bytes=100-`, `bytes=-500`): 206 with `Content-Range`. ' +
@@ -97,11 +98,7 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
     if (plan.status === 304 || plan.status === 416 || request.method === 'HEAD' || plan.length === 0) {
       release(file)
       if (plan.status !== 416) return reply.send()
-      return reply.type('application/json; charset=utf-8').send({
-        statusCode: 416,
-        error: 'Range Not Satisfiable',
-        message: `The range is outside the file (${file.stats.size} bytes)`
-      })
+      return reply.type('application/json; charset=utf-8').send(errorBody(416, `The range is outside the file (${file.stats.size} bytes)`))
     }
 
     if (plan.length <= SMALL_RANGE_BYTES) {

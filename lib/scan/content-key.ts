@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import type { Queryable } from '../db/queryable.js'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
+import { mapInLanes } from '../lanes.js'
 
 export function contentKeyFrom (tokenizer: CachedFileTokenizer): string {
   const hash = createHash('sha256')
@@ -39,14 +40,7 @@ export async function fillMissingContentKeys (db: Queryable, root: string, signa
       'SELECT id, file_path FROM tracks WHERE content_key IS NULL AND id > $1 ORDER BY id LIMIT 500', [after])
     if (rows.length === 0) return filled
     after = rows[rows.length - 1].id
-    const keys: Array<string | null> = new Array(rows.length).fill(null)
-    let next = 0
-    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
-      while (next < rows.length) {
-        const i = next++
-        keys[i] = await contentKeyOf(join(root, rows[i].file_path))
-      }
-    }))
+    const keys = await mapInLanes(rows, concurrency, async (row) => await contentKeyOf(join(root, row.file_path)))
     const found = rows.flatMap((r, i) => keys[i] === null ? [] : [{ id: r.id, key: keys[i] }])
     if (found.length === 0) continue
     const { rowCount } = await db.query(

@@ -1,6 +1,7 @@
 // Spreads tag parsing over worker threads: music-metadata is CPU-bound once files are cached, and
 // one thread per core is where a first scan's time goes.
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { siblingEntry, startThread } from '../source-entry.js'
 import type { ParseOutcome } from './parse.js'
 import type { FileStamp } from './track-repository.js'
 import type { ParseOptions } from './scan-options.js'
@@ -12,19 +13,14 @@ export interface ParsePool {
   close: () => Promise<void>
 }
 
-// Built, the worker is the .js beside this file. Run from source (tsx: dev, tests, bench), threads
-// do not inherit tsx's loader, so a small bootstrap registers it before importing the .ts source.
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
-const WORKER_URL = new URL(FROM_SOURCE ? './parse-worker.ts' : './parse-worker.js', import.meta.url)
+const WORKER_URL = siblingEntry(import.meta.url, 'parse-worker')
 
 // Parsing holds little at a time (one file's tags, a cover or two): small heaps keep each thread's
 // resident memory down, since V8 otherwise grows a heap long before collecting it.
 const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 8 }
 
-function startThread (): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { resourceLimits: RESOURCE_LIMITS })
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}) })`
-  return new Worker(bootstrap, { eval: true, resourceLimits: RESOURCE_LIMITS })
+function startParseThread (): Worker {
+  return startThread(WORKER_URL, { resourceLimits: RESOURCE_LIMITS })
 }
 
 export interface ParsePoolHooks {
@@ -39,7 +35,7 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
   let turn = 0
 
   const spawn = (): Worker => {
-    const worker = startThread()
+    const worker = startParseThread()
     worker.unref()
     worker.on('message', (message: { id: number, outcomes?: ParseOutcome[], error?: string }) => {
       const p = pending.get(message.id)
