@@ -15,13 +15,12 @@ import pathGuardPlugin from './plugins/path-guard.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
-import libraryCachePlugin from './plugins/library-cache.js'
+import libraryPlugin from './plugins/library.js'
 import responseCachePlugin from './plugins/response-cache.js'
 import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
-import trackAnalysisRoutes from './routes/track-analysis.js'
 import streamRoutes from './routes/stream.js'
 import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
@@ -96,14 +95,13 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
   await fastify.register(scannerPlugin)
-  await fastify.register(libraryCachePlugin)
+  await fastify.register(libraryPlugin)
   await fastify.register(responseCachePlugin)
   await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(scanRoutes)
-  await fastify.register(trackAnalysisRoutes)
   await fastify.register(streamRoutes)
   await fastify.register(libraryRoutes, { prefix: '/api/library' })
   await fastify.register(coverRoutes)

@@ -34,7 +34,7 @@ export default fp(async (fastify) => {
 
   fastify.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'GET' || request.routeOptions.config.libraryResponse !== true) return
-    const version = await fastify.libraryCache.fingerprint(fastify.pg)
+    const version = await fastify.library.version()
     const hit = cache.get(version, request.url)
     if (hit === undefined) {
       request.libraryVersion = version
@@ -54,4 +54,4 @@ export default fp(async (fastify) => {
     reply.code(304)
     return ''
   })
-}, { name: 'response-cache', dependencies: ['config', 'db', 'library-cache'], fastify: '5.x' })
+}, { name: 'response-cache', dependencies: ['config', 'db', 'library'], fastify: '5.x' })

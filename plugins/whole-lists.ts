@@ -13,8 +13,8 @@ export interface WholeListReply<R, T> {
   spec: WholeListSpec<R, T>
   // The JSON schema of one item, so items serialise exactly as in a page.
   itemSchema: Record<string, unknown>
-  // Called when the list is empty, e.g. to answer 404 for an unknown artist.
-  ifEmpty?: () => Promise<void>
+  // The 404 message for a list of one album or artist that does not exist (see spec.parentExists).
+  notFound?: string
 }
 
 export interface WholeLists {
@@ -49,11 +49,15 @@ export default fp(async (fastify) => {
 
   async function send<R, T> (request: FastifyRequest, reply: FastifyReply, list: WholeListReply<R, T>): Promise<FastifyReply> {
     // Read before the body, so a stored body is never labelled newer than it is.
-    const version = request.libraryVersion ?? await fastify.libraryCache.fingerprint(fastify.pg)
+    const version = request.libraryVersion ?? await fastify.library.version()
     const body = await cache.get(version, request.url) ?? await build(request, reply, list)
-    if (body.total === 0 && list.ifEmpty !== undefined) {
-      await body.handle.close()
-      await list.ifEmpty()
+    const parentExists = list.spec.parentExists
+    if (body.total === 0 && parentExists !== undefined) {
+      const exists = await parentExists().catch(async (err: unknown) => { await body.handle.close(); throw err })
+      if (!exists) {
+        await body.handle.close()
+        throw fastify.httpErrors.notFound(list.notFound ?? 'Not Found')
+      }
     }
     reply.header('etag', body.etag).header('cache-control', 'no-cache')
     // Only the validator goes to fresh(): see plugins/response-cache.ts.
@@ -68,4 +72,4 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('wholeLists', { cache, send })
-}, { name: 'whole-lists', dependencies: ['config', 'db', 'library-cache'], fastify: '5.x' })
+}, { name: 'whole-lists', dependencies: ['config', 'db', 'library'], fastify: '5.x' })

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fresh from 'fresh'
 import { NotModified, errors } from '../schemas/common.js'
 import { CoverImage, CoverParams, CoverQuery } from '../schemas/cover.js'
-import { findCoverSource } from '../lib/library/album-repository.js'
 import { canonicalAlbumId, CoverCache } from '../lib/cover/cover-cache.js'
 
 // Shared caches may keep a cover only when the service is open; once a key guards the library,
@@ -36,7 +35,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const albumId = canonicalAlbumId(request.params.albumId)
-    const album = await findCoverSource(fastify.pg, albumId)
+    const album = await fastify.library.albums.coverSource(albumId)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
     const image = await covers.get(albumId, album.coverSource, request.query.size)
     if (image === null) throw fastify.httpErrors.notFound(`Album ${albumId} has no cover art`)

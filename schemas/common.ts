@@ -8,11 +8,19 @@ export const ErrorResponse = Type.Object({
 }, { $id: 'ErrorResponse', title: 'Error', description: 'The shape of every 4xx and 5xx response' })
 export type ErrorResponseT = Static<typeof ErrorResponse>
 
+export const DateTime = Type.String({ format: 'date-time' })
+
+export const SORT_ORDERS = ['asc', 'desc'] as const
+export type SortOrder = typeof SORT_ORDERS[number]
+
 export const ErrorRef = Type.Ref(ErrorResponse)
 
-export const Uuid = Type.String({ format: 'uuid', description: 'A UUID' })
+// Every id the API hands out or takes.
+export const Uuid = Type.String({ format: 'uuid' })
+// An id in a path, where the document has no field name to say what it is.
+export const UuidParam = Type.String({ ...Uuid, description: 'A UUID' })
 
-export const IdParams = Type.Object({ id: Uuid })
+export const IdParams = Type.Object({ id: UuidParam })
 export type IdParamsT = Static<typeof IdParams>
 
 // Shared error responses by status code, for route schemas to spread in.

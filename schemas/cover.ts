@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox'
-import { Uuid } from './common.js'
+import { UuidParam } from './common.js'
 
-export const CoverParams = Type.Object({ albumId: Uuid })
+export const CoverParams = Type.Object({ albumId: UuidParam })
 
 export const CoverQuery = Type.Object({
   size: Type.Optional(Type.Integer({

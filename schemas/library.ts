@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DateTime, SORT_ORDERS, Uuid, type SortOrder } from './common.js'
 
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number> | ReturnType<typeof Type.Boolean>>(schema: T) =>
   Type.Union([schema, Type.Null()])
 
-const DateTime = Type.String({ format: 'date-time' })
 const Rating = Type.Integer({ minimum: 1, maximum: 5 })
 
 export const AudioFormat = Type.Object({
@@ -37,13 +37,13 @@ export const MusicBrainzIds = Type.Object({
 }, { $id: 'MusicBrainzIds' })
 
 export const Track = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   title: Type.String(),
   artist: Type.String({ description: 'Display artist: every artist value joined' }),
   artists: Type.Array(Type.String(), { description: 'Every artist value of the tags' }),
-  artistId: Type.String({ format: 'uuid' }),
+  artistId: Uuid,
   album: Type.String(),
-  albumId: Type.String({ format: 'uuid' }),
+  albumId: Uuid,
   albumArtist: Type.String(),
   duration: Type.Number({ minimum: 0, description: 'Seconds, from the tags or, when they have none, from the audio frames; 0 only when it cannot be known (the scan then lists a warning for the file)' }),
   filePath: Type.String({ description: 'Library-relative path, forward slashes' }),
@@ -75,10 +75,10 @@ export type TrackT = Static<typeof Track>
 const CoverUrl = Type.Union([Type.String({ description: 'Root-relative URL, e.g. /api/cover/{albumId}' }), Type.Null()])
 
 export const Album = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   title: Type.String(),
   artist: Type.String({ description: 'The album artist' }),
-  artistId: Type.String({ format: 'uuid' }),
+  artistId: Uuid,
   year: Nullable(Type.Integer()),
   genres: Type.Array(Type.String(), { description: 'Every genre of its tracks' }),
   trackCount: Type.Integer({ minimum: 0 }),
@@ -90,7 +90,7 @@ export const Album = Type.Object({
 export type AlbumT = Static<typeof Album>
 
 export const Artist = Type.Object({
-  id: Type.String({ format: 'uuid' }),
+  id: Uuid,
   name: Type.String(),
   trackCount: Type.Integer({ minimum: 0 }),
   albumCount: Type.Integer({ minimum: 0 }),
@@ -128,15 +128,14 @@ const PagingQuery = {
   }),
   offset: Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Items to skip' })
 }
-const Order = Type.Unsafe<'asc' | 'desc'>({
+const Order = Type.Unsafe<SortOrder>({
   type: 'string',
-  enum: ['asc', 'desc'],
+  enum: [...SORT_ORDERS],
   description: 'asc by default, except sort=recent which is newest first unless asc is asked'
 })
 const SearchText = Type.String({ minLength: 1, maxLength: 200, description: 'Text every word of which must appear (case and accents ignored)' })
 const Genre = Type.String({ minLength: 1, maxLength: 200, description: 'Exact genre value' })
 const Year = Type.Integer({ minimum: 0, maximum: 9999 })
-const Id = Type.String({ format: 'uuid' })
 
 export const TRACK_SORTS = ['title', 'artist', 'album', 'year', 'recent', 'duration', 'trackNumber'] as const
 export const ALBUM_SORTS = ['title', 'artist', 'year', 'recent'] as const
@@ -144,7 +143,6 @@ export const ARTIST_SORTS = ['name', 'trackCount'] as const
 export type TrackSort = typeof TRACK_SORTS[number]
 export type AlbumSort = typeof ALBUM_SORTS[number]
 export type ArtistSort = typeof ARTIST_SORTS[number]
-export type SortOrder = 'asc' | 'desc'
 
 // A plain string enum: validation then says "must be equal to one of the allowed values".
 const literals = <T extends string>(values: readonly T[], description: string) =>
@@ -157,8 +155,8 @@ export const TrackListQuery = Type.Object({
   ...PagingQuery,
   sort: Type.Optional(literals(TRACK_SORTS, 'title by default; disc/track order when albumId is given')),
   order: Type.Optional(Order),
-  artistId: Type.Optional(Id),
-  albumId: Type.Optional(Id),
+  artistId: Type.Optional(Uuid),
+  albumId: Type.Optional(Uuid),
   genre: Type.Optional(Genre),
   year: Type.Optional(Year),
   q: Type.Optional(SearchText)
@@ -169,7 +167,7 @@ export const AlbumListQuery = Type.Object({
   ...PagingQuery,
   sort: Type.Optional(literals(ALBUM_SORTS, 'title by default')),
   order: Type.Optional(Order),
-  artistId: Type.Optional(Id),
+  artistId: Type.Optional(Uuid),
   genre: Type.Optional(Genre),
   year: Type.Optional(Year),
   q: Type.Optional(SearchText)

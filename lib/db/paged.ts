@@ -4,7 +4,8 @@
 // 90,000 then costs about what offset 0 does) and loads those rows by id.
 import type { Queryable } from './queryable.js'
 import { FINGERPRINT, type ListCache } from './list-cache.js'
-import { orderBy, type Direction } from './sql-parts.js'
+import { orderBy } from './sql-parts.js'
+import type { SortOrder } from '../../schemas/common.js'
 import { prepared } from './prepared.js'
 
 export interface PageQuery {
@@ -14,7 +15,7 @@ export interface PageQuery {
   values: unknown[]
   columns: readonly string[]
   id: string
-  order: Direction
+  order: SortOrder
   limit: number
   offset: number
 }
@@ -26,12 +27,13 @@ export interface Hydrate {
   id: string
 }
 
-export interface Page<R> {
-  rows: R[]
+// One page of a list, and how many items the whole list has.
+export interface Paged<T> {
+  rows: T[]
   total: number
 }
 
-export async function listPage<R extends { id: string }> (db: Queryable, q: PageQuery, hydrate: Hydrate, cache?: ListCache): Promise<Page<R>> {
+export async function listPage<R extends { id: string }> (db: Queryable, cache: ListCache, q: PageQuery, hydrate: Hydrate): Promise<Paged<R>> {
   const n = q.values.length
   const keys = q.columns.map((c, i) => `${c} AS k${i}`).join(', ')
   const pageOrder = orderBy(q.columns.map((_, i) => `page.k${i}`), q.order)
@@ -45,15 +47,10 @@ export async function listPage<R extends { id: string }> (db: Queryable, q: Page
   // The list is identified by its text and filter values.
   const key = `${q.from}\u0000${q.where}\u0000${JSON.stringify(q.values)}`
 
-  if (cache === undefined || q.offset < cache.deepOffset) {
+  if (q.offset < cache.deepOffset) {
     const { rows } = await prepared<R & { fp: string }>(db, pageSql, [...q.values, q.limit, q.offset])
-    let total: number
-    if (cache === undefined) {
-      total = (await prepared<{ n: number }>(db, countSql, q.values)).rows[0].n
-    } else {
-      const version = rows.length > 0 ? cache.adoptVersion(rows[0].fp) : await cache.fingerprint(db)
-      total = await cache.total(db, version, key, countSql, q.values)
-    }
+    const version = rows.length > 0 ? cache.adoptVersion(rows[0].fp) : await cache.fingerprint(db)
+    const total = await cache.total(db, version, key, countSql, q.values)
     return { rows: rows.map(({ fp, ...row }) => row as unknown as R), total }
   }
 

@@ -1,6 +1,7 @@
 // Small builders the library repositories share. Every value reaches SQL as a bind parameter;
 // only fixed column lists chosen from constant maps are spliced into the text.
 import { fold } from '../text-fold.js'
+import type { SortOrder } from '../../schemas/common.js'
 
 export class Params {
   readonly values: unknown[] = []
@@ -11,11 +12,9 @@ export class Params {
   }
 }
 
-export type Direction = 'asc' | 'desc'
-
 // Every column in the same direction, so one btree serves both orders (a backward scan for
 // desc) and desc is the exact reverse of asc, NULLs included.
-export function orderBy (columns: readonly string[], direction: Direction): string {
+export function orderBy (columns: readonly string[], direction: SortOrder): string {
   const dir = direction === 'desc' ? 'DESC' : 'ASC'
   return columns.map((c) => `${c} ${dir}`).join(', ')
 }
@@ -37,7 +36,8 @@ export function whereClause (conditions: string[]): string {
   return conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`
 }
 
-export interface Page {
+// Which slice of a list a page is.
+export interface PageWindow {
   limit: number
   offset: number
 }

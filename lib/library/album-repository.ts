@@ -1,13 +1,13 @@
 // Albums with their aggregates (track count, duration, genres) computed for the page only.
 import type { AlbumSort, AlbumT } from '../../schemas/library.js'
+import type { SortOrder } from '../../schemas/common.js'
 import type { Queryable } from '../db/queryable.js'
 import { coverUrl } from './track-row.js'
 import { iso } from '../iso-time.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import { Params, containsEveryWord, whereClause, type PageWindow } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
+import { listPage, rowsByIds, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
-import type { Listed } from './track-repository.js'
 
 const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
   title: ['al.sort_key', 'al.id'],
@@ -67,9 +67,9 @@ export interface AlbumFilter {
   q?: string
 }
 
-export interface AlbumListOptions extends Page, AlbumFilter {
+export interface AlbumListOptions extends PageWindow, AlbumFilter {
   sort: AlbumSort
-  order: Direction
+  order: SortOrder
 }
 
 function albumConditions (filter: AlbumFilter, params: Params): string[] {
@@ -92,9 +92,9 @@ function albumQuery (opts: Omit<AlbumListOptions, 'limit'>): Omit<PageQuery, 'li
   return { from, where, values: params.values, columns: ALBUM_ORDERS[opts.sort], id: 'al.id', order: opts.order, offset: opts.offset }
 }
 
-export async function listAlbums (db: Queryable, opts: AlbumListOptions, cache?: ListCache): Promise<Listed<AlbumT>> {
-  const { rows, total } = await listPage<AlbumRow>(db, { ...albumQuery(opts), limit: opts.limit }, ALBUM_HYDRATE, cache)
-  return { items: rows.map(toAlbum), total }
+export async function listAlbums (db: Queryable, cache: ListCache, opts: AlbumListOptions): Promise<Paged<AlbumT>> {
+  const { rows, total } = await listPage<AlbumRow>(db, cache, { ...albumQuery(opts), limit: opts.limit }, ALBUM_HYDRATE)
+  return { rows: rows.map(toAlbum), total }
 }
 
 // The same list as listAlbums, whole (limit=-1).

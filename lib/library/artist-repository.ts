@@ -1,12 +1,12 @@
 // Artists with their counts, genres and an image (one of their album covers), for the page only.
 import type { ArtistSort, ArtistT } from '../../schemas/library.js'
+import type { SortOrder } from '../../schemas/common.js'
 import type { Queryable } from '../db/queryable.js'
 import { iso } from '../iso-time.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import { Params, containsEveryWord, whereClause, type PageWindow } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
+import { listPage, rowsByIds, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
-import type { Listed } from './track-repository.js'
 
 export const ARTIST_COLUMNS = `
   a.id, a.name, a.created_at,
@@ -39,9 +39,9 @@ export function toArtist (row: ArtistRow): ArtistT {
   }
 }
 
-export interface ArtistListOptions extends Page {
+export interface ArtistListOptions extends PageWindow {
   sort: ArtistSort
-  order: Direction
+  order: SortOrder
   q?: string
 }
 
@@ -64,9 +64,9 @@ function artistQuery (opts: Omit<ArtistListOptions, 'limit'>): Omit<PageQuery, '
   return { from, where, values: params.values, columns, id: 'a.id', order: opts.order, offset: opts.offset }
 }
 
-export async function listArtists (db: Queryable, opts: ArtistListOptions, cache?: ListCache): Promise<Listed<ArtistT>> {
-  const { rows, total } = await listPage<ArtistRow>(db, { ...artistQuery(opts), limit: opts.limit }, ARTIST_HYDRATE, cache)
-  return { items: rows.map(toArtist), total }
+export async function listArtists (db: Queryable, cache: ListCache, opts: ArtistListOptions): Promise<Paged<ArtistT>> {
+  const { rows, total } = await listPage<ArtistRow>(db, cache, { ...artistQuery(opts), limit: opts.limit }, ARTIST_HYDRATE)
+  return { rows: rows.map(toArtist), total }
 }
 
 // The same list as listArtists, whole (limit=-1).

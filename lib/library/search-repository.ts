@@ -10,7 +10,7 @@ import type { AlbumT, ArtistT, SearchResultT, TrackT } from '../../schemas/libra
 import type { Queryable } from '../db/queryable.js'
 import { albumsByIds } from './album-repository.js'
 import { artistsByIds } from './artist-repository.js'
-import { tracksByIds } from './track-repository.js'
+import { tracksByIds } from './track-row.js'
 import { Params, escapeLike, foldedWords } from '../db/sql-parts.js'
 
 interface Kind {

@@ -1,6 +1,8 @@
 // Library totals and the alphabet index (first-letter jump offsets).
 import type { AlphabetIndexT, AlphabetType, LibraryStatsT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
+import type { Static } from '@sinclair/typebox'
+import type { LibraryCounts } from '../../schemas/scan.js'
 
 export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
   const { rows } = await db.query<{
@@ -26,6 +28,14 @@ export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
     totalSize: Number(row.total_size),
     lastScan: row.last_scan === null ? null : new Date(row.last_scan).toISOString()
   }
+}
+
+// The three counts alone, for callers that need no sums (the scanner's progress events).
+export async function libraryCounts (db: Queryable): Promise<Static<typeof LibraryCounts>> {
+  const { rows } = await db.query<{ tracks: number, artists: number, albums: number }>(
+    `SELECT (SELECT count(*) FROM tracks)::int AS tracks, (SELECT count(*) FROM artists)::int AS artists,
+       (SELECT count(*) FROM albums)::int AS albums`)
+  return rows[0]
 }
 
 // The default sort of each list: its folded sort key, then id (as in the list repositories).

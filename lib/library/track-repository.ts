@@ -1,10 +1,11 @@
 // Track lists and user state. Rows become Tracks only through track-row.ts.
 import type { TrackSort, TrackT } from '../../schemas/library.js'
-import { TRACK_COLUMNS, TRACK_FROM, findTrackById, toTrack, type TrackRow } from './track-row.js'
+import type { SortOrder } from '../../schemas/common.js'
+import { TRACK_HYDRATE, findTrackById, toTrack, type TrackRow } from './track-row.js'
 import type { Queryable } from '../db/queryable.js'
-import { Params, containsEveryWord, whereClause, type Direction, type Page } from '../db/sql-parts.js'
+import { Params, containsEveryWord, whereClause, type PageWindow } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
-import { listPage, rowsByIds, type PageQuery } from '../db/paged.js'
+import { listPage, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
 // Each order ends in the primary key, so ties are broken the same way on every page. The
@@ -27,14 +28,9 @@ export interface TrackFilter {
   q?: string
 }
 
-export interface TrackListOptions extends Page, TrackFilter {
+export interface TrackListOptions extends PageWindow, TrackFilter {
   sort: TrackSort
-  order: Direction
-}
-
-export interface Listed<T> {
-  items: T[]
-  total: number
+  order: SortOrder
 }
 
 function trackConditions (filter: TrackFilter, params: Params): string[] {
@@ -47,26 +43,20 @@ function trackConditions (filter: TrackFilter, params: Params): string[] {
   return where
 }
 
-const TRACK_HYDRATE = { columns: TRACK_COLUMNS, from: TRACK_FROM, id: 't.id' }
-
 function trackQuery (opts: Omit<TrackListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
   const where = whereClause(trackConditions(opts, params))
   return { from: 'tracks t', where, values: params.values, columns: TRACK_ORDERS[opts.sort], id: 't.id', order: opts.order, offset: opts.offset }
 }
 
-export async function listTracks (db: Queryable, opts: TrackListOptions, cache?: ListCache): Promise<Listed<TrackT>> {
-  const { rows, total } = await listPage<TrackRow>(db, { ...trackQuery(opts), limit: opts.limit }, TRACK_HYDRATE, cache)
-  return { items: rows.map(toTrack), total }
+export async function listTracks (db: Queryable, cache: ListCache, opts: TrackListOptions): Promise<Paged<TrackT>> {
+  const { rows, total } = await listPage<TrackRow>(db, cache, { ...trackQuery(opts), limit: opts.limit }, TRACK_HYDRATE)
+  return { rows: rows.map(toTrack), total }
 }
 
 // The same list as listTracks, whole (limit=-1).
 export function wholeTracks (opts: Omit<TrackListOptions, 'limit'>): WholeListSpec<TrackRow, TrackT> {
   return { query: trackQuery(opts), hydrate: TRACK_HYDRATE, toItem: toTrack }
-}
-
-export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
-  return (await rowsByIds<TrackRow>(db, TRACK_HYDRATE, ids)).map(toTrack)
 }
 
 export interface TrackStateChange {

@@ -1,8 +1,10 @@
-// The one place that knows how a tracks row becomes the API's Track.
+// The one place that knows how a tracks row becomes the API's Track, and that reads tracks by id
+// (the scanner's events included).
 import type { TrackT } from '../../schemas/library.js'
 import { kbps, shortCodec } from './audio-format.js'
 import { iso } from '../iso-time.js'
 import type { Queryable } from '../db/queryable.js'
+import { rowsByIds, type Hydrate } from '../db/paged.js'
 
 export const TRACK_COLUMNS = `
   t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
@@ -123,4 +125,11 @@ export function toTrack (row: TrackRow): TrackT {
 export async function findTrackById (db: Queryable, id: string): Promise<TrackT | null> {
   const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = $1`, [id])
   return rows.length === 0 ? null : toTrack(rows[0])
+}
+
+export const TRACK_HYDRATE: Hydrate = { columns: TRACK_COLUMNS, from: TRACK_FROM, id: 't.id' }
+
+// In the order of `ids`; ids of no track are left out.
+export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
+  return (await rowsByIds<TrackRow>(db, TRACK_HYDRATE, ids)).map(toTrack)
 }

@@ -16,6 +16,8 @@ export interface WholeListSpec<R, T> {
   query: Omit<PageQuery, 'limit'>
   hydrate: Hydrate
   toItem: (row: R) => T
+  // For the list of one album or artist: whether it exists, asked only when its list is empty.
+  parentExists?: () => Promise<boolean>
 }
 
 export interface PoolLike {

@@ -2,8 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Album, AlbumList, AlbumListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
-import { albumExists, findAlbumById, listAlbums, wholeAlbums } from '../../lib/library/album-repository.js'
-import { listTracks, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const AlbumRef = Type.Ref(Album)
@@ -19,11 +17,10 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(AlbumList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request, reply) => {
-    const { limit, offset, sort = 'title', order, ...filter } = request.query
-    const opts = { ...filter, offset, sort, order: order ?? (sort === 'recent' ? 'desc' as const : 'asc' as const) }
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: wholeAlbums(opts), itemSchema: AlbumRef })
-    const { items, total } = await listAlbums(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    return { albums: items, total, limit, offset }
+    const { limit, offset, ...asked } = request.query
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.library.albums.whole({ ...asked, offset }), itemSchema: AlbumRef })
+    const { rows, total } = await fastify.library.albums.list({ ...asked, limit, offset })
+    return { albums: rows, total, limit, offset }
   })
 
   fastify.get('/albums/:id', {
@@ -34,7 +31,7 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(Album), ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const album = await findAlbumById(fastify.pg, request.params.id)
+    const album = await fastify.library.albums.byId(request.params.id)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${request.params.id} not found`)
     return album
   })
@@ -51,16 +48,13 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const notFound = async (): Promise<void> => {
-      if (!(await albumExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Album ${id} not found`)
-    }
-    const opts = { albumId: id, offset, sort: 'trackNumber' as const, order: 'asc' as const }
+    const notFound = `Album ${id} not found`
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: Type.Ref(Track), ifEmpty: notFound })
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.albums.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound })
     }
-    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    if (total === 0) await notFound()
-    return { tracks: items, total, limit, offset }
+    const page = await fastify.library.albums.tracks(id, { limit, offset })
+    if (page === null) throw fastify.httpErrors.notFound(notFound)
+    return { tracks: page.rows, total: page.total, limit, offset }
   })
 }
 

@@ -2,16 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Album, AlbumList, Artist, ArtistList, ArtistListQuery, PagingOnlyQuery, Track, TrackList } from '../../schemas/library.js'
-import { artistExists, findArtistById, listArtists, wholeArtists } from '../../lib/library/artist-repository.js'
-import { listAlbums, wholeAlbums } from '../../lib/library/album-repository.js'
-import { listTracks, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const artists: FastifyPluginAsyncTypebox = async (fastify) => {
-  // An empty list of an artist that does not exist is a 404.
-  const notFound = (id: string) => async (): Promise<void> => {
-    if (!(await artistExists(fastify.pg, id))) throw fastify.httpErrors.notFound(`Artist ${id} not found`)
-  }
+  const notFound = (id: string): string => `Artist ${id} not found`
 
   fastify.get('/artists', {
     config: { libraryResponse: true },
@@ -23,11 +17,10 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(ArtistList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request, reply) => {
-    const { limit, offset, sort = 'name', order = 'asc', q } = request.query
-    const opts = { offset, sort, order, q }
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'artists', spec: wholeArtists(opts), itemSchema: Type.Ref(Artist) })
-    const { items, total } = await listArtists(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    return { artists: items, total, limit, offset }
+    const { limit, offset, ...asked } = request.query
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'artists', spec: fastify.library.artists.whole({ ...asked, offset }), itemSchema: Type.Ref(Artist) })
+    const { rows, total } = await fastify.library.artists.list({ ...asked, limit, offset })
+    return { artists: rows, total, limit, offset }
   })
 
   fastify.get('/artists/:id', {
@@ -38,8 +31,8 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(Artist), ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const artist = await findArtistById(fastify.pg, request.params.id)
-    if (artist === null) throw fastify.httpErrors.notFound(`Artist ${request.params.id} not found`)
+    const artist = await fastify.library.artists.byId(request.params.id)
+    if (artist === null) throw fastify.httpErrors.notFound(notFound(request.params.id))
     return artist
   })
 
@@ -55,13 +48,12 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const opts = { artistId: id, offset, sort: 'year' as const, order: 'asc' as const }
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: wholeAlbums(opts), itemSchema: Type.Ref(Album), ifEmpty: notFound(id) })
+      return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.library.artists.wholeAlbums(id, { offset }), itemSchema: Type.Ref(Album), notFound: notFound(id) })
     }
-    const { items, total } = await listAlbums(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    if (total === 0) await notFound(id)()
-    return { albums: items, total, limit, offset }
+    const page = await fastify.library.artists.albums(id, { limit, offset })
+    if (page === null) throw fastify.httpErrors.notFound(notFound(id))
+    return { albums: page.rows, total: page.total, limit, offset }
   })
 
   fastify.get('/artists/:id/tracks', {
@@ -76,13 +68,12 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request, reply) => {
     const { id } = request.params
     const { limit, offset } = request.query
-    const opts = { artistId: id, offset, sort: 'album' as const, order: 'asc' as const }
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: Type.Ref(Track), ifEmpty: notFound(id) })
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.artists.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound: notFound(id) })
     }
-    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    if (total === 0) await notFound(id)()
-    return { tracks: items, total, limit, offset }
+    const page = await fastify.library.artists.tracks(id, { limit, offset })
+    if (page === null) throw fastify.httpErrors.notFound(notFound(id))
+    return { tracks: page.rows, total: page.total, limit, offset }
   })
 }
 

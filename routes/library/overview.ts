@@ -2,8 +2,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { NotModified, errors } from '../../schemas/common.js'
 import { AlphabetIndex, AlphabetQuery, LibraryStats, SearchQuery, SearchResult } from '../../schemas/library.js'
-import { search } from '../../lib/library/search-repository.js'
-import { alphabetIndex, libraryStats } from '../../lib/library/stats-repository.js'
 
 const overview: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.get('/search', {
@@ -15,7 +13,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: SearchQuery,
       response: { 200: Type.Ref(SearchResult), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => search(fastify.pg, request.query.q, request.query.limit))
+  }, async (request) => await fastify.library.search(request.query.q, request.query.limit))
 
   fastify.get('/alphabet-index', {
     config: { libraryResponse: true },
@@ -26,7 +24,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: AlphabetQuery,
       response: { 200: Type.Ref(AlphabetIndex), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => alphabetIndex(fastify.pg, request.query.type))
+  }, async (request) => await fastify.library.alphabet(request.query.type))
 
   fastify.get('/stats', {
     schema: {
@@ -34,7 +32,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Library totals and the time of the last finished scan',
       response: { 200: Type.Ref(LibraryStats), ...errors(503) }
     }
-  }, async () => libraryStats(fastify.pg))
+  }, async () => await fastify.library.stats())
 }
 
 export default overview

@@ -2,9 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import { IdParams, NotModified, errors } from '../../schemas/common.js'
 import { Track, TrackList, TrackListQuery, TrackPatch } from '../../schemas/library.js'
-import { findTrackById } from '../../lib/library/track-row.js'
+import { AnalysisBody, ANALYSIS_BODY_LIMIT } from '../../schemas/analysis.js'
 import { exactMismatch } from '../../lib/exact-json.js'
-import { listTracks, recordPlay, updateTrackState, wholeTracks } from '../../lib/library/track-repository.js'
 import { WHOLE_LIMIT } from '../../lib/library/whole-list.js'
 
 const TrackRef = Type.Ref(Track)
@@ -21,13 +20,10 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(TrackList), 304: NotModified, ...errors(400, 503) }
     }
   }, async (request, reply) => {
-    const { limit, offset, sort, order, ...filter } = request.query
-    const effectiveSort = sort ?? (filter.albumId !== undefined ? 'trackNumber' : 'title')
-    const effectiveOrder = order ?? (effectiveSort === 'recent' ? 'desc' : 'asc')
-    const opts = { ...filter, offset, sort: effectiveSort, order: effectiveOrder }
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: wholeTracks(opts), itemSchema: TrackRef })
-    const { items, total } = await listTracks(fastify.pg, { ...opts, limit }, fastify.libraryCache)
-    return { tracks: items, total, limit, offset }
+    const { limit, offset, ...asked } = request.query
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.tracks.whole({ ...asked, offset }), itemSchema: TrackRef })
+    const { rows, total } = await fastify.library.tracks.list({ ...asked, limit, offset })
+    return { tracks: rows, total, limit, offset }
   })
 
   fastify.get('/tracks/:id', {
@@ -38,7 +34,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: TrackRef, ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const track = await findTrackById(fastify.pg, request.params.id)
+    const track = await fastify.library.tracks.byId(request.params.id)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })
@@ -59,7 +55,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       if (problem !== null) throw Object.assign(fastify.httpErrors.badRequest(problem), { code: 'FST_ERR_VALIDATION' })
     }
   }, async (request) => {
-    const track = await updateTrackState(fastify.pg, request.params.id, request.body)
+    const track = await fastify.library.tracks.setState(request.params.id, request.body)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })
@@ -73,8 +69,25 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: TrackRef, ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const track = await recordPlay(fastify.pg, request.params.id)
+    const track = await fastify.library.tracks.recordPlay(request.params.id)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
+    return track
+  })
+
+  fastify.put('/tracks/:id/analysis', {
+    bodyLimit: ANALYSIS_BODY_LIMIT,
+    schema: {
+      tags: ['library'],
+      summary: 'Store a track\'s analysis results',
+      description: 'For analysis workers consuming the `analysis` queue: the body (a JSON object) becomes the ' +
+        'track\'s analysis, kept across rescans. Answers with the updated track.',
+      params: IdParams,
+      body: Type.Ref(AnalysisBody),
+      response: { 200: TrackRef, ...errors(400, 401, 404, 413, 415, 503) }
+    }
+  }, async (request) => {
+    const track = await fastify.library.tracks.saveAnalysis(request.params.id, request.body as Record<string, unknown>)
+    if (track === null) throw fastify.httpErrors.notFound(`No track with id ${request.params.id}`)
     return track
   })
 }

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { eachVariant } from '../helper.js'
-import { writeAudioFixture } from '../fixtures/audio.js'
-import { buildScanApp, scan, tracksByPath } from '../fixtures/scan.js'
+import { eachVariant } from '../../helper.js'
+import { writeAudioFixture } from '../../fixtures/audio.js'
+import { buildScanApp, scan, tracksByPath } from '../../fixtures/scan.js'
 
 t.test('PUT /api/library/tracks/{id}/analysis stores results that survive rescans', async (t) => {
   await eachVariant(t, { redis: 'never' }, async (t, v) => {
