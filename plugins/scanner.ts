@@ -1,21 +1,19 @@
 import fp from 'fastify-plugin'
-import { availableParallelism } from 'node:os'
 import { DependencyDownError, isDependencyDown } from '../lib/dependency-errors.js'
 import {
-  runScanJob, runIndexJob, parseInProcess, type JobDeps, type ScanJobData, type IndexJobData
+  runScanJob, runIndexJob, type JobDeps, type ScanJobData, type IndexJobData
 } from '../lib/scan/jobs.js'
 import {
   createOrGetActiveScan, deleteScan, failInterruptedScans, finishScan, getScan, latestScan, scanErrors, toProgress, toScan,
   type Scan, type ScanProgress
 } from '../lib/scan/scan-repository.js'
 import { libraryStats } from '../lib/scan/track-repository.js'
-import { createParsePool, type ParsePool } from '../lib/scan/parse-pool.js'
+import { createParseThreads } from '../lib/scan/parse-threads.js'
 import type { LibraryStats } from '../lib/scan/scan-events.js'
 import { scanOptions, type ScanOptions } from '../lib/scan/scan-options.js'
 import { createWatchMode, type WatchMode } from '../lib/scan/watch-mode.js'
 
 const LOST_AFTER_MS = 30_000
-const PARSE_THREADS_IDLE_MS = 1000
 
 export interface ScanStatus {
   isScanning: boolean
@@ -56,42 +54,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   // Without Redis nobody else can run the jobs, so this process does whatever RUN_WORKER says.
   const runJobs = opts.runJobs ?? (config.runJobs || !queue.durable)
 
-  // Threads start with the first batch to parse, so processes that never index pay nothing.
-  let parsePool: ParsePool | null = null
-  const parseThreads = availableParallelism()
-  const inProcess = parseInProcess(4)
-  let threadsBroken = parseThreads < 2
-  // Each thread is a V8 isolate of its own (tens of MB): let them go once indexing pauses, so a
-  // server between scans holds only what serving needs.
-  let parsing = 0
-  let idleTimer: NodeJS.Timeout | undefined
-  const releaseWhenIdle = (): void => {
-    clearTimeout(idleTimer)
-    idleTimer = setTimeout(() => {
-      if (parsing > 0 || parsePool === null) return
-      const idle = parsePool
-      parsePool = null
-      void idle.close()
-    }, PARSE_THREADS_IDLE_MS)
-    idleTimer.unref()
-  }
-  const parse: JobDeps['parse'] = async (root, files, options) => {
-    if (threadsBroken) return inProcess(root, files, options)
-    clearTimeout(idleTimer)
-    parsePool ??= createParsePool(parseThreads)
-    parsing++
-    try {
-      return await parsePool.parse(root, files, options)
-    } catch (err) {
-      // Threads that cannot start must not stop indexing: parse on the main thread instead.
-      fastify.log.warn({ err }, 'parse threads failed; parsing on the main thread from now on')
-      threadsBroken = true
-      return inProcess(root, files, options)
-    } finally {
-      parsing--
-      if (parsing === 0) releaseWhenIdle()
-    }
-  }
+  const parseThreads = createParseThreads({ log: fastify.log })
 
   const deps: JobDeps = {
     pool,
@@ -99,7 +62,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     events: fastify.scanEvents,
     mediaPath: config.mediaPath,
     batchSize: config.scanBatchSize,
-    parse,
+    parse: parseThreads.parse,
     log: fastify.log,
     signal: lifetime.signal
   }
@@ -204,7 +167,6 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     await watchMode?.close()
   })
   fastify.addHook('onClose', async () => {
-    clearTimeout(idleTimer)
-    await parsePool?.close()
+    await parseThreads.close()
   })
 }, { name: 'scanner', dependencies: ['config', 'db', 'redis', 'queue', 'scan-events'], fastify: '5.x' })
