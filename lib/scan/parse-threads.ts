@@ -1,0 +1,79 @@
+// When tag parsing runs on worker threads, and when it does not. Threads start with the first
+// batch, so a process that never indexes pays nothing; each is a V8 isolate of its own (tens of
+// MB), so they are let go once indexing pauses and a server between scans holds only what serving
+// needs; and threads that cannot start must not stop indexing, so parsing falls back to the main
+// thread for good.
+import { availableParallelism } from 'node:os'
+import { parseInProcess, type JobDeps } from './jobs.js'
+import { createParsePool, type ParsePool } from './parse-pool.js'
+
+type BatchParser = JobDeps['parse']
+
+export interface ParseThreadsOptions {
+  log: Pick<JobDeps['log'], 'warn'>
+  // Threads in the pool; below 2 a pool would only add copying, so parsing stays on this thread.
+  threads?: number
+  // How long the threads outlive the last batch.
+  idleMs?: number
+  startPool?: (threads: number) => ParsePool
+  mainThread?: BatchParser
+}
+
+export interface ParseThreads {
+  parse: BatchParser
+  // Whether threads are up right now.
+  isRunning: () => boolean
+  close: () => Promise<void>
+}
+
+const IDLE_MS = 1000
+// Files parsed at once on the main thread: enough to overlap their reads.
+const MAIN_THREAD_CONCURRENCY = 4
+
+export function createParseThreads (opts: ParseThreadsOptions): ParseThreads {
+  const threads = opts.threads ?? availableParallelism()
+  const idleMs = opts.idleMs ?? IDLE_MS
+  const startPool = opts.startPool ?? createParsePool
+  const mainThread = opts.mainThread ?? parseInProcess(MAIN_THREAD_CONCURRENCY)
+  let pool: ParsePool | null = null
+  let broken = threads < 2
+  let parsing = 0
+  let idleTimer: NodeJS.Timeout | undefined
+
+  const releaseWhenIdle = (): void => {
+    clearTimeout(idleTimer)
+    idleTimer = setTimeout(() => {
+      if (parsing > 0 || pool === null) return
+      const idle = pool
+      pool = null
+      void idle.close()
+    }, idleMs)
+    idleTimer.unref()
+  }
+
+  return {
+    parse: async (root, files, options) => {
+      if (broken) return mainThread(root, files, options)
+      clearTimeout(idleTimer)
+      pool ??= startPool(threads)
+      parsing++
+      try {
+        return await pool.parse(root, files, options)
+      } catch (err) {
+        opts.log.warn({ err }, 'parse threads failed; parsing on the main thread from now on')
+        broken = true
+        return mainThread(root, files, options)
+      } finally {
+        parsing--
+        if (parsing === 0) releaseWhenIdle()
+      }
+    },
+    isRunning: () => pool !== null,
+    close: async () => {
+      clearTimeout(idleTimer)
+      const open = pool
+      pool = null
+      await open?.close()
+    }
+  }
+}
