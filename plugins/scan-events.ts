@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import fp from 'fastify-plugin'
 import type { Redis } from 'ioredis'
-import type { ScanEvent, ScanEventBus } from '../lib/scan/scan-events.js'
+import type { PublishedScanEvent, ScanEventBus } from '../lib/scan/scan-events.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -19,8 +19,8 @@ export default fp(async (fastify) => {
 
   if (publisher === null) {
     fastify.decorate('scanEvents', {
-      publish: async (event: ScanEvent) => { local.emit(EVENT, event) },
-      subscribe: async (listener: (event: ScanEvent) => void) => {
+      publish: async (event: PublishedScanEvent) => { local.emit(EVENT, event) },
+      subscribe: async (listener: (event: PublishedScanEvent) => void) => {
         local.on(EVENT, listener)
         return () => { local.off(EVENT, listener) }
       },
@@ -40,7 +40,7 @@ export default fp(async (fastify) => {
       subscriber.on('error', (err) => fastify.log.debug({ err }, 'scan event subscriber error'))
       subscriber.on('message', (_channel: string, message: string) => {
         try {
-          local.emit(EVENT, JSON.parse(message) as ScanEvent)
+          local.emit(EVENT, JSON.parse(message) as PublishedScanEvent)
         } catch (err) {
           fastify.log.warn({ err }, 'unreadable scan event')
         }
@@ -54,7 +54,7 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('scanEvents', {
-    publish: async (event: ScanEvent) => {
+    publish: async (event: PublishedScanEvent) => {
       try {
         await publisher.publish(channel, JSON.stringify(event))
       } catch (err) {
@@ -62,7 +62,7 @@ export default fp(async (fastify) => {
         fastify.log.warn({ err, type: event.type }, 'could not publish a scan event')
       }
     },
-    subscribe: async (listener: (event: ScanEvent) => void) => {
+    subscribe: async (listener: (event: PublishedScanEvent) => void) => {
       await ensureSubscribed()
       local.on(EVENT, listener)
       return () => {

@@ -2,9 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { Type } from '@sinclair/typebox'
 import { errors, IdParams } from '../schemas/common.js'
-import { LibraryCounts, Scan, ScanError, ScanEventsStream, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors } from '../schemas/scan.js'
-import type { ScanEvent } from '../lib/scan/scan-events.js'
-import { SseRelay, SUMMARY_TRACKS } from '../lib/scan/sse-relay.js'
+import { AudioFormat, MusicBrainzIds, ReplayGain, Track } from '../schemas/library.js'
+import {
+  LibraryCounts, Scan, ScanError, ScanEvent, ScanProgress, ScanStartBody, ScanStatus, ScanWithErrors, SUMMARY_TRACKS
+} from '../schemas/scan.js'
+import type { PublishedScanEvent } from '../lib/scan/scan-events.js'
+import { SseRelay } from '../lib/scan/sse-relay.js'
 import { strictBody } from '../lib/strict-body.js'
 
 const HEARTBEAT_MS = 15_000
@@ -13,7 +16,9 @@ const HEARTBEAT_MS = 15_000
 const SSE_BUFFER_BYTES = 64 * 1024
 
 const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
-  for (const schema of [Scan, ScanError, ScanWithErrors, ScanProgress, LibraryCounts, ScanStatus]) fastify.addSchema(schema)
+  // Track and its parts: track events carry one.
+  const schemas = [AudioFormat, ReplayGain, MusicBrainzIds, Track, Scan, ScanError, ScanWithErrors, ScanProgress, LibraryCounts, ScanStatus, ScanEvent]
+  for (const schema of schemas) fastify.addSchema(schema)
 
   fastify.post('/api/scan/start', {
     schema: {
@@ -86,14 +91,15 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
         'behind for SEND_TIMEOUT_MS is disconnected. At most SSE_MAX_CLIENTS streams are open at once; beyond that, 503.',
       produces: ['text/event-stream'],
       response: {
-        200: { description: 'The event stream', content: { 'text/event-stream': { schema: ScanEventsStream } } },
+        200: { description: 'The event stream', content: { 'text/event-stream': { schema: Type.Ref(ScanEvent) } } },
         ...errors(401, 503)
       }
     }
   }, async (request, reply) => {
     // A HEAD gets the stream's headers and no stream: it would never end, and would hold a slot.
+    // (The documented schema is that of one event's data, which an empty body is not: hence the cast.)
     if (request.method === 'HEAD') {
-      return await reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('')
+      return await reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send('' as never)
     }
     if (clients >= sseMaxClients) {
       reply.header('retry-after', '30')
@@ -103,8 +109,8 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
     }
     clients++
     let relay: SseRelay | null = null
-    const pending: ScanEvent[] = []
-    const deliver = (event: ScanEvent): void => {
+    const pending: PublishedScanEvent[] = []
+    const deliver = (event: PublishedScanEvent): void => {
       if (relay === null) pending.push(event)
       else relay.send(event)
     }

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { Track } from './library.js'
 
 const DateTime = Type.String({ format: 'date-time' })
 const Count = Type.Integer({ minimum: 0 })
@@ -19,7 +20,6 @@ export const Scan = Type.Object({
   warnings: Type.Integer({ minimum: 0, description: 'Warnings in the scan\'s errors (messages starting "warning: "): a completed scan with warnings completed with warnings, e.g. a folder it could not read, whose tracks it kept' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'Why the scan failed or was aborted' })
 }, { $id: 'Scan' })
-export type ScanT = Static<typeof Scan>
 
 export const ScanError = Type.Object({
   path: Type.String({ description: 'Library-relative path' }),
@@ -45,6 +45,7 @@ export const LibraryCounts = Type.Object({
   artists: Count,
   albums: Count
 }, { $id: 'LibraryCounts' })
+export type LibraryCountsT = Static<typeof LibraryCounts>
 
 export const ScanStatus = Type.Object({
   isScanning: Type.Boolean(),
@@ -52,6 +53,7 @@ export const ScanStatus = Type.Object({
   progress: Type.Ref(ScanProgress),
   stats: Type.Ref(LibraryCounts)
 }, { $id: 'ScanStatus' })
+export type ScanStatusT = Static<typeof ScanStatus>
 
 const ByteLimit = (what: string): ReturnType<typeof Type.Integer> => Type.Integer({
   minimum: 0,
@@ -86,7 +88,52 @@ export const ScanStartBody = Type.Object({
 })
 export type ScanStartBodyT = Static<typeof ScanStartBody>
 
-export const ScanEventsStream = Type.String({
-  description: 'Server-Sent Events: unnamed messages whose `data:` JSON has `type` scan:start, scan:progress, ' +
-    'track:indexed (with `track`), scan:complete (with `stats`) or scan:error; a `: ping` comment every 15 s.'
+const ScanId = Type.String({ format: 'uuid' })
+
+export const ScanStartEvent = Type.Object({
+  type: Type.Literal('scan:start'),
+  scan: Type.Ref(Scan)
+}, { description: 'A scan began running' })
+
+export const ScanProgressEvent = Type.Object({
+  type: Type.Literal('scan:progress'),
+  scanId: ScanId,
+  progress: Type.Ref(ScanProgress)
+}, { description: 'A few per second at most' })
+
+export const TrackIndexedEvent = Type.Object({
+  type: Type.Literal('track:indexed'),
+  scanId: ScanId,
+  track: Type.Ref(Track)
+}, { description: 'A track was added or updated' })
+
+// The most recent tracks a tracks:indexed summary carries.
+export const SUMMARY_TRACKS = 20
+
+export const TracksIndexedEvent = Type.Object({
+  type: Type.Literal('tracks:indexed'),
+  scanId: ScanId,
+  count: Type.Integer({ minimum: 2, description: 'How many track:indexed events this summary stands for' }),
+  tracks: Type.Array(Type.Ref(Track), { maxItems: SUMMARY_TRACKS, description: `The latest ${SUMMARY_TRACKS} of them` })
+}, { description: 'Sent instead of track:indexed events to a client that reads more slowly than they come' })
+
+export const ScanCompleteEvent = Type.Object({
+  type: Type.Literal('scan:complete'),
+  scan: Type.Ref(Scan),
+  stats: Type.Ref(LibraryCounts)
+}, { description: 'A scan completed (perhaps with warnings)' })
+
+export const ScanErrorEvent = Type.Object({
+  type: Type.Literal('scan:error'),
+  scan: Type.Union([Type.Ref(Scan), Type.Null()], { description: 'null when the scan could not be read back' }),
+  message: Type.String()
+}, { description: 'A scan failed or was aborted' })
+
+export const ScanEvent = Type.Union([
+  ScanStartEvent, ScanProgressEvent, TrackIndexedEvent, TracksIndexedEvent, ScanCompleteEvent, ScanErrorEvent
+], {
+  $id: 'ScanEvent',
+  description: 'The JSON of one Server-Sent Event from GET /api/scan/events: each message is unnamed (only a `data:` ' +
+    'line), and its `type` says which of these it is. A `: ping` comment line comes every 15 s.'
 })
+export type ScanEventT = Static<typeof ScanEvent>

@@ -1,20 +1,27 @@
 // What the scanner announces while it works; the SSE route relays these as they are.
-import type { TrackT } from '../../schemas/library.js'
-import type { Scan, ScanProgress } from './scan-repository.js'
+import type { Static } from '@sinclair/typebox'
+import type { Queryable } from '../db/queryable.js'
+import type { LibraryCountsT, ScanEvent as ScanEventSchema } from '../../schemas/scan.js'
+import { getScan, toProgress } from './scan-repository.js'
 
-export interface LibraryStats { tracks: number, artists: number, albums: number }
-
-export type ScanEvent =
-  | { type: 'scan:start', scan: Scan }
-  | { type: 'scan:progress', scanId: string, progress: ScanProgress }
-  | { type: 'track:indexed', scanId: string, track: TrackT }
-  | { type: 'scan:complete', scan: Scan, stats: LibraryStats }
-  | { type: 'scan:error', scan: Scan | null, message: string }
+// Anything a client of GET /api/scan/events may receive (documented as ScanEvent).
+export type ScanEvent = Static<typeof ScanEventSchema>
+// What the scanner publishes: every event but the summary the relay makes for a slow client.
+export type PublishedScanEvent = Exclude<ScanEvent, { type: 'tracks:indexed' }>
 
 export interface ScanEventBus {
-  publish: (event: ScanEvent) => Promise<void>
+  publish: (event: PublishedScanEvent) => Promise<void>
   // Resolves once the listener is live (for Redis: once SUBSCRIBE is acknowledged).
-  subscribe: (listener: (event: ScanEvent) => void) => Promise<() => void>
+  subscribe: (listener: (event: PublishedScanEvent) => void) => Promise<() => void>
   // Whether anyone, in any process, is listening: track events are only built when so.
   hasListeners: () => Promise<boolean>
 }
+
+// The scan's progress as its row says now.
+export async function publishProgress (events: ScanEventBus, db: Queryable, scanId: string): Promise<void> {
+  const row = await getScan(db, scanId)
+  if (row !== null) await events.publish({ type: 'scan:progress', scanId, progress: toProgress(row) })
+}
+
+/** @deprecated The library counts a scan reports are LibraryCountsT (schemas/scan.ts); kept until plugins/scanner.ts imports that. */
+export type LibraryStats = LibraryCountsT

@@ -1,13 +1,19 @@
-// SQL for the scans and scan_errors tables.
+// The one module that writes the scans and scan_errors tables: a scan's row, its counters, and
+// the paths it lists as failed, skipped or warned about.
+import type { Static } from '@sinclair/typebox'
 import type { Queryable } from '../db/queryable.js'
 import { iso } from '../iso-time.js'
+import type { Scan as ScanSchema, ScanProgress as ScanProgressSchema } from '../../schemas/scan.js'
 
-export type ScanStatus = 'queued' | 'running' | 'completed' | 'failed' | 'aborted'
-export type ScanPhase = 'scanning' | 'indexing' | 'complete' | 'error'
+export type Scan = Static<typeof ScanSchema>
+export type ScanProgress = Static<typeof ScanProgressSchema>
+// Where a scan is in its life (queued … aborted); ScanPhase is what its running part is doing.
+export type ScanState = Scan['status']
+export type ScanPhase = ScanProgress['phase']
 
 export interface ScanRow {
   id: string
-  status: ScanStatus
+  status: ScanState
   phase: ScanPhase
   started_at: Date | string
   finished_at: Date | string | null
@@ -24,29 +30,6 @@ export interface ScanRow {
   error: string | null
 }
 
-export interface Scan {
-  id: string
-  status: ScanStatus
-  startedAt: string
-  finishedAt: string | null
-  filesSeen: number
-  added: number
-  updated: number
-  removed: number
-  failed: number
-  skipped: number
-  warnings: number
-  error: string | null
-}
-
-export interface ScanProgress {
-  phase: ScanPhase
-  processed: number
-  total: number
-  percentage: number
-  currentFile: string | null
-  estimatedTimeRemaining: number | null
-}
 
 export function toScan (row: ScanRow): Scan {
   return {
@@ -166,4 +149,61 @@ export async function failInterruptedScans (db: Queryable): Promise<number> {
 
 export async function deleteScan (db: Queryable, id: string): Promise<void> {
   await db.query('DELETE FROM scans WHERE id = $1', [id])
+}
+
+export interface ListedPath { path: string, message: string }
+
+// Files the scan did not index though it did not read them (lib/scan/unindexed-files.ts), counted
+// as failed or skipped. One statement, so the listing and the count never disagree.
+export async function recordKnownProblems (db: Queryable, scanId: string, known: Array<ListedPath & { skipped: boolean }>): Promise<void> {
+  if (known.length === 0) return
+  await db.query(
+    `WITH listed AS (
+       INSERT INTO scan_errors (scan_id, path, message)
+       SELECT $1, x.path, x.message FROM unnest($2::text[], $3::text[]) AS x(path, message)
+       WHERE NOT EXISTS (SELECT 1 FROM scan_errors e WHERE e.scan_id = $1 AND e.path = x.path)
+       RETURNING path
+     )
+     UPDATE scans SET
+       failed = failed + (SELECT count(*) FROM listed WHERE NOT (listed.path = ANY($4::text[]))),
+       skipped = skipped + (SELECT count(*) FROM listed WHERE listed.path = ANY($4::text[]))
+     WHERE id = $1`,
+    [scanId, known.map((k) => k.path), known.map((k) => k.message), known.filter((k) => k.skipped).map((k) => k.path)])
+}
+
+// Warnings (lib/scan/scan-warnings.ts), counted on the scan in the same statement.
+export async function recordWarnings (db: Queryable, scanId: string, warnings: ListedPath[]): Promise<void> {
+  if (warnings.length === 0) return
+  await db.query(
+    `WITH added AS (
+       INSERT INTO scan_errors (scan_id, path, message)
+       SELECT $1, x.path, x.message FROM unnest($2::text[], $3::text[]) AS x(path, message)
+       WHERE NOT EXISTS (SELECT 1 FROM scan_errors e WHERE e.scan_id = $1 AND e.path = x.path)
+       RETURNING 1)
+     UPDATE scans SET warnings = warnings + (SELECT count(*) FROM added)::int WHERE id = $1`,
+    [scanId, warnings.map((w) => w.path), warnings.map((w) => w.message)])
+}
+
+export interface BatchCounts {
+  // Files the batch handled: indexed, failed and skipped.
+  processed: number
+  added: number
+  updated: number
+  failed: number
+  skipped: number
+  lastFile: string | null
+}
+
+// An index batch's files that could not be indexed, and its counts. Called inside the batch's
+// transaction, so a batch retried after a crash is neither listed nor counted twice.
+export async function recordIndexBatch (db: Queryable, scanId: string, problems: ListedPath[], counts: BatchCounts): Promise<void> {
+  if (problems.length > 0) {
+    await db.query(
+      'INSERT INTO scan_errors (scan_id, path, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',
+      [scanId, problems.map((p) => p.path), problems.map((p) => p.message)])
+  }
+  await db.query(
+    `UPDATE scans SET processed = processed + $2, added = added + $3, updated = updated + $4,
+       failed = failed + $5, skipped = skipped + $6, current_file = $7 WHERE id = $1`,
+    [scanId, counts.processed, counts.added, counts.updated, counts.failed, counts.skipped, counts.lastFile])
 }

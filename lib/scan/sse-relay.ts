@@ -4,8 +4,10 @@
 // `tracks:indexed` summary, progress keeps only its latest report, and the few events that
 // matter on their own (scan:start, scan:complete, scan:error) wait in order; all of it is
 // written once the client has drained. A client that stays above the limit is disconnected.
+import type { Static } from '@sinclair/typebox'
 import type { TrackT } from '../../schemas/library.js'
-import type { ScanEvent } from './scan-events.js'
+import { SUMMARY_TRACKS, type TracksIndexedEvent } from '../../schemas/scan.js'
+import type { PublishedScanEvent } from './scan-events.js'
 
 // What the relay needs of an HTTP response (node's ServerResponse fits).
 export interface EventSink {
@@ -23,23 +25,21 @@ export interface RelayOptions {
   onLagging: () => void
 }
 
-// The most recent tracks a summary carries; the count says how many were folded into it.
-export const SUMMARY_TRACKS = 20
 // Held items (summaries and the events between them) per client. Reached only by a client that
 // sleeps through many scans within maxLagMs; the oldest go first.
 const MAX_HELD = 32
 
-export interface TracksIndexed { type: 'tracks:indexed', scanId: string, count: number, tracks: TrackT[] }
+type TracksIndexed = Static<typeof TracksIndexedEvent>
 
 interface Summary {
   scanId: string
   count: number
   tracks: TrackT[]
-  single: ScanEvent | null
-  progress: ScanEvent | null
+  single: PublishedScanEvent | null
+  progress: PublishedScanEvent | null
 }
 
-type Held = { summary: Summary } | { event: ScanEvent }
+type Held = { summary: Summary } | { event: PublishedScanEvent }
 
 // Every client gets the same event object from the bus: serialise and encode it once for all of
 // them (a string would be encoded again for every socket it is written to).
@@ -68,7 +68,7 @@ export class SseRelay {
     sink.on('drain', this.onDrain)
   }
 
-  send (event: ScanEvent): void {
+  send (event: PublishedScanEvent): void {
     if (this.closed) return
     if (this.held.length > 0) this.flush()
     if (this.held.length === 0 && this.roomy()) {
@@ -105,7 +105,7 @@ export class SseRelay {
     this.sink.write(bytes)
   }
 
-  private hold (event: ScanEvent): void {
+  private hold (event: PublishedScanEvent): void {
     if (event.type === 'track:indexed' || event.type === 'scan:progress') {
       const last = this.held.at(-1)
       let summary = last !== undefined && 'summary' in last && last.summary.scanId === event.scanId ? last.summary : null

@@ -6,8 +6,10 @@ import { reportWarnings } from './scan-warnings.js'
 import { TRACK_COLUMNS, TRACK_FROM, toTrack, type TrackRow } from '../library/track-row.js'
 import type { Queryable } from '../db/queryable.js'
 import type { TrackT } from '../../schemas/library.js'
+import type { LibraryCountsT } from '../../schemas/scan.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
+import { recordIndexBatch } from './scan-repository.js'
 import { inScope } from './scan-scope.js'
 import { claimIdentities, type GoneCheck, type ReturningTrack } from './track-identity.js'
 
@@ -74,19 +76,17 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
       outcome = await writeTracks(client, files, identities.returning)
     }
     await recordOutcomes(client, problems, files.map((f) => f.path))
-    if (problems.length > 0) {
-      await client.query(
-        'INSERT INTO scan_errors (scan_id, path, message) SELECT $1, * FROM unnest($2::text[], $3::text[])',
-        [scanId, problems.map((p) => p.path), problems.map((p) => p.message)])
-    }
+    const failed = problems.filter((p) => !p.skipped).length
+    await recordIndexBatch(client, scanId, problems, {
+      processed: files.length + problems.length,
+      added: outcome.added,
+      updated: outcome.updated,
+      failed,
+      skipped: problems.length - failed,
+      lastFile: files.at(-1)?.path ?? problems.at(-1)?.path ?? null
+    })
     // Indexed all the same: the track plays, only its length shows as 0.
     await reportWarnings(client, scanId, files.filter((f) => f.tags.duration === null).map((f) => ({ path: f.path, message: UNKNOWN_DURATION })))
-    const failed = problems.filter((p) => !p.skipped).length
-    await client.query(
-      `UPDATE scans SET processed = processed + $2, added = added + $3, updated = updated + $4,
-         failed = failed + $5, skipped = skipped + $6, current_file = $7 WHERE id = $1`,
-      [scanId, files.length + problems.length, outcome.added, outcome.updated, failed, problems.length - failed,
-        files.at(-1)?.path ?? problems.at(-1)?.path ?? null])
     await client.query('COMMIT')
     return outcome
   } catch (err) {
@@ -321,13 +321,19 @@ export async function refreshAlbums (db: Queryable, folderCovers: Map<string, st
   }
 }
 
-export async function libraryStats (db: Queryable): Promise<{ tracks: number, artists: number, albums: number }> {
-  const { rows } = await db.query<{ tracks: number, artists: number, albums: number }>(
+// What GET /api/scan/status and scan:complete report (schemas/scan.ts LibraryCounts); the
+// library's own statistics are lib/library/stats-repository.ts.
+export async function libraryCounts (db: Queryable): Promise<LibraryCountsT> {
+  const { rows } = await db.query<LibraryCountsT>(
     `SELECT (SELECT count(*) FROM tracks)::int AS tracks, (SELECT count(*) FROM artists)::int AS artists,
        (SELECT count(*) FROM albums)::int AS albums`)
   return rows[0]
 }
 
+/** @deprecated Renamed libraryCounts; kept until plugins/scanner.ts calls it by that name. */
+export const libraryStats = libraryCounts
+
+// Only for track:indexed events, which carry the track as the library API shows it.
 export async function findTracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
   if (ids.length === 0) return []
   const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = ANY($1::uuid[])`, [ids])

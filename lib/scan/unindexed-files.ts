@@ -4,6 +4,7 @@
 import type { PoolClient } from 'pg'
 import type { Queryable } from '../db/queryable.js'
 import type { FileStamp } from './track-repository.js'
+import { recordKnownProblems } from './scan-repository.js'
 
 export interface FileProblem extends FileStamp {
   message: string
@@ -54,19 +55,7 @@ const NOT_READ_AGAIN = ' (unchanged since it could not be indexed; not read agai
 // Lists known problems among this scan's errors and counts them as failed or skipped. A scan job
 // run again walks again: a path already listed for this scan is neither listed nor counted twice.
 export async function reportKnownProblems (db: Queryable, scanId: string, known: KnownProblem[]): Promise<void> {
-  if (known.length === 0) return
-  await db.query(
-    `WITH listed AS (
-       INSERT INTO scan_errors (scan_id, path, message)
-       SELECT $1, x.path, x.message || $5 FROM unnest($2::text[], $3::text[]) AS x(path, message)
-       WHERE NOT EXISTS (SELECT 1 FROM scan_errors e WHERE e.scan_id = $1 AND e.path = x.path)
-       RETURNING path
-     )
-     UPDATE scans SET
-       failed = failed + (SELECT count(*) FROM listed WHERE NOT (listed.path = ANY($4::text[]))),
-       skipped = skipped + (SELECT count(*) FROM listed WHERE listed.path = ANY($4::text[]))
-     WHERE id = $1`,
-    [scanId, known.map((k) => k.path), known.map((k) => k.message), known.filter((k) => k.skipped).map((k) => k.path), NOT_READ_AGAIN])
+  await recordKnownProblems(db, scanId, known.map((k) => ({ ...k, message: `${k.message}${NOT_READ_AGAIN}` })))
 }
 
 // In an index batch's transaction: remember what failed, forget what is now indexed.
