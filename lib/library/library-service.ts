@@ -28,9 +28,9 @@ export interface LibraryDeps {
 
 // What a list request may leave out: the order then comes from list-order.ts.
 type Asked<S, F> = F & Partial<ListOrder<S>>
-export type TrackListRequest = Asked<TrackSort, TrackFilter>
-export type AlbumListRequest = Asked<AlbumSort, AlbumFilter>
-export type ArtistListRequest = Asked<ArtistSort, { q?: string }>
+type TrackListRequest = Asked<TrackSort, TrackFilter>
+type AlbumListRequest = Asked<AlbumSort, AlbumFilter>
+type ArtistListRequest = Asked<ArtistSort, { q?: string }>
 
 // Where a whole list starts.
 interface From { offset: number }
