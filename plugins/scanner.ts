@@ -53,7 +53,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   const { config, queue } = fastify
   const pool = fastify.pg.pool
   const lifetime = new AbortController()
-  // Without Redis nobody else can run the jobs, so this process does whatever RUN_WORKER says.
+  // Without Redis nobody else can run the jobs, so this process runs them whatever RUN_WORKER says.
   const runJobs = opts.runJobs ?? (config.runWorker || queue.kind === 'memory')
 
   // Threads start with the first batch to parse, so processes that never index pay nothing.

@@ -1,4 +1,4 @@
-// SQL for the scans and scan_errors tables.
+// A scan's row through its life (queued, running, finished), read back with its errors.
 import type { Queryable } from '../db/queryable.js'
 import { iso } from '../iso-time.js'
 
