@@ -8,11 +8,10 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite'
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
 import { nodeArgsFor, siblingEntry } from './source-entry.js'
 
-// PostgreSQL's 128 MB default shared_buffers all end up resident in PGlite's WASM heap once a
-// library is scanned (a 20,000-track library is larger than that), and a WASM heap never shrinks.
-// Its data files are ordinary files, so pages that do not fit are one read from the OS page
-// cache away: on a 20,000-track library list and search latencies were the same at 16 MB, and the
-// process was ~120 MB smaller (bench/README.md, Scanning).
+// PostgreSQL's default shared_buffers all end up resident in PGlite's WASM heap once a library
+// is scanned, and a WASM heap never shrinks. Its data files are ordinary files, so pages that do
+// not fit are one read from the OS page cache away: a small pool costs list and search nothing
+// and keeps the process smaller (figures in bench/README.md, Scanning).
 const SETTINGS = ['shared_buffers=16MB']
 
 export function pgliteOptions (): PGliteOptions {
@@ -30,8 +29,8 @@ export interface OpenOptions {
 }
 
 // A new directory is created by a short-lived child process. PGlite's initdb runs a second
-// database instance and copies whole WASM heaps; in this process it peaked at ~800 MB and left
-// ~250 MB resident for the life of the server, through the first scan that follows a first start.
+// database instance and copies whole WASM heaps: run here, that memory would stay resident for
+// the life of the server (figures in bench/README.md, Scanning).
 export async function openPglite (dir: string, opts: OpenOptions = {}): Promise<PGlite> {
   await mkdir(dirname(dir), { recursive: true })
   if (!existsSync(join(dir, 'PG_VERSION'))) {

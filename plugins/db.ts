@@ -23,9 +23,10 @@ export default fp(async (fastify) => {
     options = {
       connectionString: postgresUrl,
       max: 10,
-      // Also bounds the wait for a free pooled client: under a burst of requests a short limit
-      // turned queueing into 503s and failed running scans. A stopped server still fails at once
-      // (connection refused), so requests get their 503 without hanging.
+      // Also bounds the wait for a free pooled client, so it must be long enough for a burst of
+      // requests to queue rather than fail, and for running scans to get their turn (bench/README.md,
+      // Soak). A stopped server still fails at once (connection refused), so requests get their
+      // 503 without hanging.
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
       statement_timeout: 30_000,

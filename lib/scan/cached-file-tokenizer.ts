@@ -17,9 +17,9 @@ const TAIL_BYTES = 4 * 1024
 interface Range { start: number, bytes: Uint8Array }
 
 // The file under the tokenizer. A parse thread reads synchronously: it has nothing else to do
-// meanwhile, and each asynchronous read, stat and close costs a thread-pool round trip that
-// profiles showed to be a third of a thread's time. The main thread must not block, so it reads
-// asynchronously.
+// meanwhile, and each asynchronous read, stat and close costs a thread-pool round trip (a large
+// share of a parse thread's time: bench/README.md, Scanning). The main thread must not block, so
+// it reads asynchronously.
 interface Source {
   size: () => Promise<number>
   read: (target: Uint8Array, offset: number, length: number, position: number) => Promise<number>
