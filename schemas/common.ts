@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 
 export const ErrorResponse = Type.Object({
   statusCode: Type.Integer({ minimum: 400, maximum: 599 }),
@@ -6,7 +6,6 @@ export const ErrorResponse = Type.Object({
   message: Type.String({ description: 'What went wrong, for a person to read' }),
   code: Type.Optional(Type.String({ description: 'Machine-readable error code, when there is one' }))
 }, { $id: 'ErrorResponse', title: 'Error', description: 'The shape of every 4xx and 5xx response' })
-export type ErrorResponseT = Static<typeof ErrorResponse>
 
 export const DateTime = Type.String({ format: 'date-time' })
 
@@ -21,7 +20,6 @@ export const Uuid = Type.String({ format: 'uuid' })
 export const UuidParam = Type.String({ ...Uuid, description: 'A UUID' })
 
 export const IdParams = Type.Object({ id: UuidParam })
-export type IdParamsT = Static<typeof IdParams>
 
 // Shared error responses by status code, for route schemas to spread in.
 export function errors (...codes: Array<400 | 401 | 404 | 409 | 412 | 413 | 415 | 416 | 503>): Record<number, typeof ErrorRef> {

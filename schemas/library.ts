@@ -112,11 +112,8 @@ const Paging = {
 }
 
 export const TrackList = Type.Object({ tracks: Type.Array(Type.Ref(Track)), ...Paging }, { $id: 'TrackList' })
-export type TrackListT = Static<typeof TrackList>
 export const AlbumList = Type.Object({ albums: Type.Array(Type.Ref(Album)), ...Paging }, { $id: 'AlbumList' })
-export type AlbumListT = Static<typeof AlbumList>
 export const ArtistList = Type.Object({ artists: Type.Array(Type.Ref(Artist)), ...Paging }, { $id: 'ArtistList' })
-export type ArtistListT = Static<typeof ArtistList>
 
 export const MAX_LIMIT = 500
 
@@ -149,7 +146,6 @@ const literals = <T extends string>(values: readonly T[], description: string) =
   Type.Unsafe<T>({ type: 'string', enum: [...values], description })
 
 export const PagingOnlyQuery = Type.Object({ ...PagingQuery })
-export type PagingOnlyQueryT = Static<typeof PagingOnlyQuery>
 
 export const TrackListQuery = Type.Object({
   ...PagingQuery,
@@ -161,7 +157,6 @@ export const TrackListQuery = Type.Object({
   year: Type.Optional(Year),
   q: Type.Optional(SearchText)
 })
-export type TrackListQueryT = Static<typeof TrackListQuery>
 
 export const AlbumListQuery = Type.Object({
   ...PagingQuery,
@@ -172,7 +167,6 @@ export const AlbumListQuery = Type.Object({
   year: Type.Optional(Year),
   q: Type.Optional(SearchText)
 })
-export type AlbumListQueryT = Static<typeof AlbumListQuery>
 
 export const ArtistListQuery = Type.Object({
   ...PagingQuery,
@@ -180,7 +174,6 @@ export const ArtistListQuery = Type.Object({
   order: Type.Optional(Order),
   q: Type.Optional(SearchText)
 })
-export type ArtistListQueryT = Static<typeof ArtistListQuery>
 
 // --- search, alphabet index, stats -------------------------------------------------------
 
@@ -188,7 +181,6 @@ export const SearchQuery = Type.Object({
   q: Type.String({ minLength: 1, maxLength: 200, description: 'Words to look for; case, accents and small typos are forgiven' }),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Most items per kind' })
 })
-export type SearchQueryT = Static<typeof SearchQuery>
 
 export const SearchResult = Type.Object({
   tracks: Type.Array(Type.Ref(Track)),
@@ -202,7 +194,6 @@ export type AlphabetType = typeof ALPHABET_TYPES[number]
 export const AlphabetQuery = Type.Object({
   type: literals(ALPHABET_TYPES, 'Which list the offsets refer to (its default sort)')
 })
-export type AlphabetQueryT = Static<typeof AlphabetQuery>
 
 export const AlphabetIndex = Type.Record(Type.String({ pattern: '^([A-Z]|#)$' }), Type.Integer({ minimum: 0 }), {
   $id: 'AlphabetIndex',
@@ -230,6 +221,5 @@ export const TrackPatch = Type.Object({
   minProperties: 1,
   description: 'User state only (tags come from the files): the fields sent change, the others stay'
 })
-export type TrackPatchT = Static<typeof TrackPatch>
 
 export const LIBRARY_SCHEMAS = [AudioFormat, ReplayGain, MusicBrainzIds, Track, Album, Artist, TrackList, AlbumList, ArtistList, SearchResult, AlphabetIndex, LibraryStats]
