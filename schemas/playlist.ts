@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DateTime, Uuid } from './common.js'
 
 export const PLAYLIST_TYPES = ['MANUAL', 'SMART', 'GENERATED', 'HISTORY_SNAPSHOT'] as const
 export type PlaylistType = typeof PLAYLIST_TYPES[number]
@@ -11,9 +12,6 @@ export const MAX_DESCRIPTION_LENGTH = 5000
 // Serialised JSON, in characters.
 export const MAX_RULES_LENGTH = 16_384
 export const MAX_RULES_DEPTH = 32
-
-const DateTime = Type.String({ format: 'date-time' })
-const Id = Type.String({ format: 'uuid' })
 
 // A plain string enum: validation then says "must be equal to one of the allowed values".
 const PlaylistTypeSchema = Type.Unsafe<PlaylistType>({
@@ -30,7 +28,7 @@ const Rules = Type.Record(Type.String(), Type.Unknown(), {
     'trackIds are whatever the client last set.'
 })
 const SnapshotDate = Type.String({ format: 'date-time', description: 'HISTORY_SNAPSHOT playlists only: when the queue was saved' })
-const TrackIds = Type.Array(Id, {
+const TrackIds = Type.Array(Uuid, {
   maxItems: MAX_REQUEST_TRACK_IDS,
   description: 'Track ids in order; the same id may appear more than once. Every id must be an indexed track.'
 })
@@ -44,11 +42,11 @@ export const PlaylistSource = Type.Object({
 }, { $id: 'PlaylistSource', description: 'Where an imported playlist came from' })
 
 export const Playlist = Type.Object({
-  id: Id,
+  id: Uuid,
   name: Type.String(),
   type: PlaylistTypeSchema,
   description: Type.Optional(Type.String()),
-  trackIds: Type.Array(Id, {
+  trackIds: Type.Array(Uuid, {
     description: 'In order, duplicates kept. Entries whose track is missing from the library are left out while it is missing and come back with it.'
   }),
   trackCount: Type.Integer({ minimum: 0, description: 'The length of trackIds' }),

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { DateTime } from './common.js'
 import { Track } from './library.js'
 
-const DateTime = Type.String({ format: 'date-time' })
 const Count = Type.Integer({ minimum: 0 })
 
 export const Scan = Type.Object({
