@@ -30,6 +30,7 @@ export const ScanWithErrors = Type.Intersect([
   Type.Ref(Scan),
   Type.Object({ errors: Type.Array(Type.Ref(ScanError), { description: 'Files that failed or were skipped, and warnings (first 1000)' }) })
 ], { $id: 'ScanWithErrors' })
+export type ScanWithErrorsT = Static<typeof ScanWithErrors>
 
 export const ScanProgress = Type.Object({
   phase: Type.Union([Type.Literal('scanning'), Type.Literal('indexing'), Type.Literal('complete'), Type.Literal('error')]),
@@ -86,7 +87,6 @@ export const ScanStartBody = Type.Object({
     'already queued or running, that scan is returned and keeps its own options (watchFolders: true still turns watch mode on). ' +
     'The limits apply to the files this scan reads: new and changed ones.'
 })
-export type ScanStartBodyT = Static<typeof ScanStartBody>
 
 const ScanId = Type.String({ format: 'uuid' })
 
@@ -136,4 +136,3 @@ export const ScanEvent = Type.Union([
   description: 'The JSON of one Server-Sent Event from GET /api/scan/events: each message is unnamed (only a `data:` ' +
     'line), and its `type` says which of these it is. A `: ping` comment line comes every 15 s.'
 })
-export type ScanEventT = Static<typeof ScanEvent>

@@ -1,8 +1,7 @@
 // Library totals and the alphabet index (first-letter jump offsets).
 import type { AlphabetIndexT, AlphabetType, LibraryStatsT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
-import type { Static } from '@sinclair/typebox'
-import type { LibraryCounts } from '../../schemas/scan.js'
+import type { LibraryCountsT } from '../../schemas/scan.js'
 
 export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
   const { rows } = await db.query<{
@@ -31,7 +30,7 @@ export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
 }
 
 // The three counts alone, for callers that need no sums (the scanner's progress events).
-export async function libraryCounts (db: Queryable): Promise<Static<typeof LibraryCounts>> {
+export async function libraryCounts (db: Queryable): Promise<LibraryCountsT> {
   const { rows } = await db.query<{ tracks: number, artists: number, albums: number }>(
     `SELECT (SELECT count(*) FROM tracks)::int AS tracks, (SELECT count(*) FROM artists)::int AS artists,
        (SELECT count(*) FROM albums)::int AS albums`)

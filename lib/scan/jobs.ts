@@ -6,7 +6,8 @@ import type { Pool } from 'pg'
 import type { JobInfo, JobQueue } from '../queue/job-queue.js'
 import { publishProgress, type ScanEventBus } from './scan-events.js'
 import { parseAudio, type ParseOutcome } from './parse.js'
-import { upsertBatch, findTracksByIds, type FileStamp, type ParsedFile } from './track-repository.js'
+import { upsertBatch, type FileStamp, type ParsedFile } from './track-repository.js'
+import { tracksByIds } from '../library/track-row.js'
 import { compareWithLibrary, type FileProblem } from './unindexed-files.js'
 import { markRunning, toScan } from './scan-repository.js'
 import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
@@ -135,7 +136,7 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
     await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))
   }
   if (result.tracks.length > 0 && await events.hasListeners()) {
-    for (const track of await findTracksByIds(pool, result.tracks.map((t) => t.id))) {
+    for (const track of await tracksByIds(pool, result.tracks.map((t) => t.id))) {
       await events.publish({ type: 'track:indexed', scanId: data.scanId, track })
     }
   }

@@ -6,7 +6,7 @@ import type { Queryable } from '../db/queryable.js'
 import { isDependencyDown } from '../dependency-errors.js'
 import type { ScanEventBus } from './scan-events.js'
 import { finishScan, toScan, type ScanRow } from './scan-repository.js'
-import { libraryCounts } from './track-repository.js'
+import { libraryCounts } from '../library/stats-repository.js'
 
 export interface FinishLog {
   info: (obj: object, msg?: string) => void

@@ -1,7 +1,7 @@
 // What the scanner announces while it works; the SSE route relays these as they are.
 import type { Static } from '@sinclair/typebox'
 import type { Queryable } from '../db/queryable.js'
-import type { LibraryCountsT, ScanEvent as ScanEventSchema } from '../../schemas/scan.js'
+import type { ScanEvent as ScanEventSchema } from '../../schemas/scan.js'
 import { getScan, toProgress } from './scan-repository.js'
 
 // Anything a client of GET /api/scan/events may receive (documented as ScanEvent).
@@ -22,6 +22,3 @@ export async function publishProgress (events: ScanEventBus, db: Queryable, scan
   const row = await getScan(db, scanId)
   if (row !== null) await events.publish({ type: 'scan:progress', scanId, progress: toProgress(row) })
 }
-
-/** @deprecated The library counts a scan reports are LibraryCountsT (schemas/scan.ts); kept until plugins/scanner.ts imports that. */
-export type LibraryStats = LibraryCountsT

@@ -30,7 +30,6 @@ export interface ScanRow {
   error: string | null
 }
 
-
 export function toScan (row: ScanRow): Scan {
   return {
     id: row.id,

@@ -8,25 +8,16 @@ import type { JobQueue } from '../queue/job-queue.js'
 import type { JobDeps, ScanJobData } from './jobs.js'
 import {
   createOrGetActiveScan, deleteScan, failInterruptedScans, finishScan, getScan, latestScan, scanErrors, toProgress, toScan,
-  type Scan, type ScanProgress
+  type Scan
 } from './scan-repository.js'
-import { libraryStats } from './track-repository.js'
-import type { LibraryStats } from './scan-events.js'
+import { libraryCounts } from '../library/stats-repository.js'
+import type { ScanStatusT, ScanWithErrorsT } from '../../schemas/scan.js'
 import { scanOptions, type ScanOptions } from './scan-options.js'
 import { createWatchMode, type WatchMode, type WatchModeOptions } from './watch-mode.js'
 
 // An active scan younger than this may be between its INSERT and its queueing by a concurrent
 // request, so it is never taken for lost.
 const LOST_AFTER_MS = 30_000
-
-export interface ScanStatusReport {
-  isScanning: boolean
-  scan: Scan | null
-  progress: ScanProgress
-  stats: LibraryStats
-}
-
-export type ScanWithErrors = Scan & { errors: Array<{ path: string, message: string }> }
 
 export interface StartedScan {
   scan: Scan
@@ -59,8 +50,8 @@ export interface ScanService {
   // A client's request: queues a scan, or returns the one already queued or running (whose own
   // options then stay). The options are remembered for the scans watch mode starts.
   start: (options?: Partial<ScanOptions>) => Promise<StartedScan>
-  status: () => Promise<ScanStatusReport>
-  get: (id: string) => Promise<ScanWithErrors | null>
+  status: () => Promise<ScanStatusT>
+  get: (id: string) => Promise<ScanWithErrorsT | null>
   // Turns watch mode on until stop() (a no-op without a schedule). Resolves once the watcher has
   // read the folder tree.
   watch: () => Promise<void>
@@ -129,7 +120,7 @@ export function createScanService (opts: ScanServiceOptions): ScanService {
       return await enqueue(given)
     },
     status: async () => {
-      const [row, stats] = await Promise.all([latestScan(db), libraryStats(db)])
+      const [row, stats] = await Promise.all([latestScan(db), libraryCounts(db)])
       return {
         isScanning: row !== null && (row.status === 'queued' || row.status === 'running'),
         scan: row === null ? null : toScan(row),
@@ -154,7 +145,7 @@ export function createScanService (opts: ScanServiceOptions): ScanService {
       if (schedule === null) return
       // Not awaited: reading a large library's folder tree must not hold up start-up.
       if (schedule.watchOnStart) void watch()
-      if (schedule.onStart && (await libraryStats(db)).tracks === 0) scheduled('library empty at start-up')()
+      if (schedule.onStart && (await libraryCounts(db)).tracks === 0) scheduled('library empty at start-up')()
       if (schedule.intervalSeconds > 0) {
         timer = setInterval(scheduled('SCAN_INTERVAL'), schedule.intervalSeconds * 1000)
         timer.unref()

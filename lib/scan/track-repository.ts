@@ -3,10 +3,7 @@
 import type { Pool, PoolClient } from 'pg'
 import { fold, sortKey } from '../text-fold.js'
 import { reportWarnings } from './scan-warnings.js'
-import { TRACK_COLUMNS, TRACK_FROM, toTrack, type TrackRow } from '../library/track-row.js'
 import type { Queryable } from '../db/queryable.js'
-import type { TrackT } from '../../schemas/library.js'
-import type { LibraryCountsT } from '../../schemas/scan.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 import { recordIndexBatch } from './scan-repository.js'
@@ -319,23 +316,4 @@ export async function refreshAlbums (db: Queryable, folderCovers: Map<string, st
     await db.query(`UPDATE albums al SET cover_source = v.src, updated_at = now()
       FROM unnest($1::uuid[], $2::text[]) AS v(id, src) WHERE al.id = v.id`, [ids, sources])
   }
-}
-
-// What GET /api/scan/status and scan:complete report (schemas/scan.ts LibraryCounts); the
-// library's own statistics are lib/library/stats-repository.ts.
-export async function libraryCounts (db: Queryable): Promise<LibraryCountsT> {
-  const { rows } = await db.query<LibraryCountsT>(
-    `SELECT (SELECT count(*) FROM tracks)::int AS tracks, (SELECT count(*) FROM artists)::int AS artists,
-       (SELECT count(*) FROM albums)::int AS albums`)
-  return rows[0]
-}
-
-/** @deprecated Renamed libraryCounts; kept until plugins/scanner.ts calls it by that name. */
-export const libraryStats = libraryCounts
-
-// Only for track:indexed events, which carry the track as the library API shows it.
-export async function findTracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
-  if (ids.length === 0) return []
-  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = ANY($1::uuid[])`, [ids])
-  return rows.map(toTrack)
 }
