@@ -1,6 +1,7 @@
 // Library totals and the alphabet index (first-letter jump offsets).
 import type { AlphabetIndexT, AlphabetType, LibraryStatsT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
+import { iso } from '../iso-time.js'
 import type { LibraryCountsT } from '../../schemas/scan.js'
 
 export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
@@ -25,7 +26,7 @@ export async function libraryStats (db: Queryable): Promise<LibraryStatsT> {
     albumCount: row.album_count,
     totalDuration: row.total_duration,
     totalSize: Number(row.total_size),
-    lastScan: row.last_scan === null ? null : new Date(row.last_scan).toISOString()
+    lastScan: row.last_scan === null ? null : iso(row.last_scan)
   }
 }
 

@@ -16,6 +16,7 @@ import { walkAndCompare, walkProgressReporter } from './phase-walk-and-compare.j
 import { waitForIndexing } from './phase-index.js'
 import { tidyLibrary } from './phase-tidy.js'
 import { abortScan, failScan, finishRun } from './phase-finish.js'
+import { mapInLanes } from '../lanes.js'
 
 // options: absent in jobs queued before scans had any (their defaults apply).
 // folders: library-relative folders to scan (watch mode); absent, the whole library.
@@ -44,18 +45,8 @@ export interface JobDeps {
 }
 
 export function parseInProcess (concurrency: number): BatchParser {
-  return async (root, files, options) => {
-    const out: ParseOutcome[] = new Array(files.length)
-    let next = 0
-    const lanes = Array.from({ length: Math.min(concurrency, files.length) }, async () => {
-      while (next < files.length) {
-        const i = next++
-        out[i] = await parseAudio(join(root, files[i].path), files[i].path, options.coverArtSizeLimit)
-      }
-    })
-    await Promise.all(lanes)
-    return out
-  }
+  return async (root, files, options) =>
+    await mapInLanes(files, concurrency, async (file) => await parseAudio(join(root, file.path), file.path, options.coverArtSizeLimit))
 }
 
 export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo): Promise<void> {
