@@ -68,7 +68,7 @@ t.test('a library change refreshes totals and positions; analysis results do not
   t.equal(page.total, 46)
   t.equal(page.items.at(-1)?.title, 'Zebra', 'and has its place in deep pages')
 
-  await app.pg.query('UPDATE tracks SET title = \'Aardvark\', title_key = \'aardvark\' WHERE file_path = \'new/1.mp3\'')
+  await app.pg.query('UPDATE tracks SET title = \'Aardvark\', sort_key = \'aardvark\' WHERE file_path = \'new/1.mp3\'')
   t.equal((await listTracks(app.pg, { ...opts, limit: 1 }, cache)).items[0].title, 'Aardvark', 'a retitled track moves')
   t.not((await listTracks(app.pg, deep, cache)).items.at(-1)?.title, 'Aardvark')
 

@@ -29,7 +29,7 @@ t.test('batches make the same list as one page, and the snapshot does not see wr
         // is the list's, so the write waits until the list is done.
         if (v.backend === 'postgres' && !wrote) {
           wrote = true
-          await app.pg.query('DELETE FROM tracks WHERE id = (SELECT id FROM tracks ORDER BY title_key DESC LIMIT 1)')
+          await app.pg.query('DELETE FROM tracks WHERE id = (SELECT id FROM tracks ORDER BY sort_key DESC LIMIT 1)')
         }
       }
     })
