@@ -63,10 +63,10 @@ export interface TrackRecord {
   search_key: string
 }
 
-export type AlbumTags = Pick<TrackTags, 'album' | 'albumArtist' | 'mbAlbumId' | 'compilation'>
+type AlbumTags = Pick<TrackTags, 'album' | 'albumArtist' | 'mbAlbumId' | 'compilation'>
 
 // A library-relative path, and the size and mtime a rescan compares to see a file changed.
-export interface RecordStamp { path: string, size: number, mtimeMs: number }
+interface RecordStamp { path: string, size: number, mtimeMs: number }
 
 export function artistRecord (name: string, mbid: string | null = null): ArtistRecord {
   return { name, name_key: fold(name), sort_key: sortKey(name), mbid }
