@@ -1,10 +1,11 @@
 // Fills a PostgreSQL database with a synthetic library (100,000 tracks by default) for the
-// library API benchmark. Keys are folded exactly as the scanner folds them.
+// library API benchmark. Rows are the scanner's for files with these tags (lib/scan/track-records.ts).
 //   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/sonantica_bench BENCH_TRACKS=100000 npm run bench:seed-db
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { migrate } from '../lib/migrate.js'
-import { fold, sortKey } from '../lib/text-fold.js'
+import { albumRecord, artistRecord, trackRecord, type AlbumRecord, type ArtistRecord, type TrackRecord } from '../lib/scan/track-records.js'
+import type { TrackTags } from '../lib/scan/tags.js'
 import { recreateDatabase } from './recreate-database.js'
 
 export const BENCH_DB_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/sonantica_bench'
@@ -33,14 +34,82 @@ function phrase (min: number, max: number): string {
   return Array.from({ length: n }, () => cap(pick(WORDS))).join(' ')
 }
 
-async function insertRows (db: pg.Pool, table: string, columns: Array<[string, string]>, rows: unknown[][]): Promise<void> {
+type ArtistRow = ArtistRecord & { id: string }
+type AlbumRow = AlbumRecord & { id: string, artist_id: string, year: number | null, cover_source: string | null, created_at: string }
+type TrackRow = TrackRecord & { id: string, artist_id: string, album_id: string, added_at: string }
+
+// Every column a row type has, with its SQL type: a column added to the records must be added here.
+const ARTIST_COLUMNS: Record<keyof ArtistRow, string> = { id: 'uuid', name: 'text', name_key: 'text', sort_key: 'text', mbid: 'text' }
+const ALBUM_COLUMNS: Record<keyof AlbumRow, string> = {
+  id: 'uuid',
+  title: 'text',
+  title_key: 'text',
+  sort_key: 'text',
+  artist_id: 'uuid',
+  album_artist: 'text',
+  mb_album_id: 'text',
+  compilation: 'bool',
+  year: 'int',
+  cover_source: 'text',
+  search_key: 'text',
+  created_at: 'timestamptz'
+}
+const TRACK_COLUMNS: Record<keyof TrackRow, string> = {
+  id: 'uuid',
+  file_path: 'text',
+  file_size: 'bigint',
+  file_mtime_ms: 'bigint',
+  title: 'text',
+  sort_key: 'text',
+  artist: 'text',
+  artists: 'text[]',
+  artist_key: 'text',
+  artist_id: 'uuid',
+  album_artist: 'text',
+  album: 'text',
+  album_key: 'text',
+  album_id: 'uuid',
+  track_number: 'int',
+  track_total: 'int',
+  disc_number: 'int',
+  disc_total: 'int',
+  year: 'int',
+  genres: 'text[]',
+  duration: 'float8',
+  container: 'text',
+  codec: 'text',
+  bitrate: 'int',
+  sample_rate: 'int',
+  channels: 'int',
+  bits_per_sample: 'int',
+  lossless: 'bool',
+  mb_track_id: 'text',
+  mb_recording_id: 'text',
+  mb_album_id: 'text',
+  mb_artist_id: 'text',
+  mb_album_artist_id: 'text',
+  replaygain_track_gain: 'float8',
+  replaygain_track_peak: 'float8',
+  replaygain_album_gain: 'float8',
+  replaygain_album_peak: 'float8',
+  has_cover: 'bool',
+  search_key: 'text',
+  added_at: 'timestamptz'
+}
+
+function arrayLiteral (values: string[]): string {
+  return `{${values.map((v) => JSON.stringify(v)).join(',')}}`
+}
+
+async function insertRows<R extends object> (db: pg.Pool, table: string, types: Record<keyof R, string>, rows: R[]): Promise<void> {
   const BATCH = 5000
+  const columns = Object.entries(types) as Array<[keyof R & string, string]>
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH)
-    // One array per column, expanded by unnest: one statement per 5000 rows.
-    const arrays = columns.map((_, c) => batch.map((r) => r[c]))
+    // One array per column, expanded by unnest: one statement per 5000 rows. An array-typed
+    // column travels as its text literal inside a text[] and is cast per row.
+    const arrays = columns.map(([name, type]) => batch.map((r) => type.endsWith('[]') ? arrayLiteral(r[name] as string[]) : r[name]))
     const list = columns.map(([name]) => name).join(', ')
-    // An array-typed column travels as its text literal inside a text[] and is cast per row.
     const params = columns.map(([, type], i) => `$${i + 1}::${type.endsWith('[]') ? 'text' : type}[]`).join(', ')
     const aliases = columns.map((_, i) => `c${i}`)
     const select = columns.map(([, type], i) => type.endsWith('[]') ? `c${i}::${type}` : `c${i}`).join(', ')
@@ -61,57 +130,92 @@ export async function seedLibraryInto (db: pg.Pool, trackCount = TRACKS, label =
   await migrate(db)
 
   const artistCount = Math.max(10, Math.round(trackCount / 60))
-  const artists: Array<{ id: string, name: string }> = []
+  const artists: ArtistRow[] = []
   const seen = new Set<string>()
-  for (const name of ACCENTED) { artists.push({ id: randomUUID(), name }); seen.add(fold(name)) }
+  for (const name of ACCENTED) {
+    const artist = { id: randomUUID(), ...artistRecord(name) }
+    artists.push(artist)
+    seen.add(artist.name_key)
+  }
   while (artists.length < artistCount) {
-    const name = random() < 0.3 ? `The ${phrase(1, 2)}` : phrase(1, 3)
-    if (seen.has(fold(name))) continue
-    seen.add(fold(name))
-    artists.push({ id: randomUUID(), name })
+    const artist = { id: randomUUID(), ...artistRecord(random() < 0.3 ? `The ${phrase(1, 2)}` : phrase(1, 3)) }
+    if (seen.has(artist.name_key)) continue
+    seen.add(artist.name_key)
+    artists.push(artist)
   }
 
-  const albums: unknown[][] = []
-  const tracks: unknown[][] = []
+  const albums: AlbumRow[] = []
+  const tracks: TrackRow[] = []
   const base = Date.UTC(2020, 0, 1)
   const albumIdentities = new Set<string>()
   while (tracks.length < trackCount) {
     const artist = pick(artists)
     const albumId = randomUUID()
     const title = phrase(1, 4)
-    if (albumIdentities.has(`${artist.id}/${fold(title)}`)) continue
-    albumIdentities.add(`${artist.id}/${fold(title)}`)
+    const album = albumRecord({ album: title, albumArtist: artist.name, mbAlbumId: null, compilation: false })
+    if (albumIdentities.has(`${artist.id}/${album.title_key}`)) continue
+    albumIdentities.add(`${artist.id}/${album.title_key}`)
     const year = random() < 0.05 ? null : 1960 + Math.floor(random() * 65)
     const genres = random() < 0.2 ? [pick(GENRES), pick(GENRES)].filter((g, i, a) => a.indexOf(g) === i) : [pick(GENRES)]
     const created = new Date(base + tracks.length * 60_000).toISOString()
-    albums.push([albumId, title, fold(title), sortKey(title), artist.id, artist.name, year,
-      random() < 0.7 ? `embedded:${artist.name}/${title}/01.flac` : null, fold(`${title} ${artist.name}`), created])
+    albums.push({
+      id: albumId,
+      ...album,
+      artist_id: artist.id,
+      year,
+      cover_source: random() < 0.7 ? `embedded:${artist.name}/${title}/01.flac` : null,
+      created_at: created
+    })
     const discs = random() < 0.1 ? 2 : 1
     const perDisc = 6 + Math.floor(random() * 10)
     for (let d = 1; d <= discs && tracks.length < trackCount; d++) {
       for (let n = 1; n <= perDisc && tracks.length < trackCount; n++) {
         const trackTitle = phrase(1, 5)
         const path = `${artist.name}/${title} [${albumId.slice(0, 8)}]/${d}-${String(n).padStart(2, '0')} ${trackTitle}.flac`
-        tracks.push([randomUUID(), path, 20_000_000 + Math.floor(random() * 30_000_000), 1_700_000_000_000,
-          trackTitle, fold(trackTitle), artist.name, `{${JSON.stringify(artist.name)}}`, sortKey(artist.name), artist.id,
-          artist.name, title, sortKey(title), albumId, n, perDisc, d, discs, year, `{${genres.map((g) => JSON.stringify(g)).join(',')}}`,
-          120 + random() * 360, 'FLAC', 'FLAC', 900_000, 44_100, 2, 16, true,
-          fold(`${trackTitle} ${artist.name} ${title}`), created])
+        // The size is drawn before the length, as the generator always has: the same library every run.
+        const stamp = { path, size: 20_000_000 + Math.floor(random() * 30_000_000), mtimeMs: 1_700_000_000_000 }
+        // Spelled out rather than spread from a shared object: spreading costs seconds per
+        // 100,000 tracks.
+        const tags: TrackTags = {
+          title: trackTitle,
+          artist: artist.name,
+          artists: [artist.name],
+          albumArtist: artist.name,
+          album: title,
+          compilation: false,
+          trackNumber: n,
+          trackTotal: perDisc,
+          discNumber: d,
+          discTotal: discs,
+          year,
+          genres,
+          duration: 120 + random() * 360,
+          container: 'FLAC',
+          codec: 'FLAC',
+          bitrate: 900_000,
+          sampleRate: 44_100,
+          channels: 2,
+          bitsPerSample: 16,
+          lossless: true,
+          mbTrackId: null,
+          mbRecordingId: null,
+          mbAlbumId: null,
+          mbArtistId: null,
+          mbAlbumArtistId: null,
+          replayGainTrackGain: null,
+          replayGainTrackPeak: null,
+          replayGainAlbumGain: null,
+          replayGainAlbumPeak: null,
+          hasCover: false
+        }
+        tracks.push({ id: randomUUID(), ...trackRecord(stamp, tags), artist_id: artist.id, album_id: albumId, added_at: created })
       }
     }
   }
 
-  await insertRows(db, 'artists', [['id', 'uuid'], ['name', 'text'], ['name_key', 'text'], ['sort_key', 'text']],
-    artists.map((a) => [a.id, a.name, fold(a.name), sortKey(a.name)]))
-  await insertRows(db, 'albums', [['id', 'uuid'], ['title', 'text'], ['title_key', 'text'], ['sort_key', 'text'],
-    ['artist_id', 'uuid'], ['album_artist', 'text'], ['year', 'int'], ['cover_source', 'text'], ['search_key', 'text'],
-    ['created_at', 'timestamptz']], albums)
-  await insertRows(db, 'tracks', [['id', 'uuid'], ['file_path', 'text'], ['file_size', 'bigint'], ['file_mtime_ms', 'bigint'],
-    ['title', 'text'], ['title_key', 'text'], ['artist', 'text'], ['artists', 'text[]'], ['artist_key', 'text'], ['artist_id', 'uuid'],
-    ['album_artist', 'text'], ['album', 'text'], ['album_key', 'text'], ['album_id', 'uuid'], ['track_number', 'int'],
-    ['track_total', 'int'], ['disc_number', 'int'], ['disc_total', 'int'], ['year', 'int'], ['genres', 'text[]'],
-    ['duration', 'float8'], ['container', 'text'], ['codec', 'text'], ['bitrate', 'int'], ['sample_rate', 'int'],
-    ['channels', 'int'], ['bits_per_sample', 'int'], ['lossless', 'bool'], ['search_key', 'text'], ['added_at', 'timestamptz']], tracks)
+  await insertRows(db, 'artists', ARTIST_COLUMNS, artists)
+  await insertRows(db, 'albums', ALBUM_COLUMNS, albums)
+  await insertRows(db, 'tracks', TRACK_COLUMNS, tracks)
   await db.query('INSERT INTO scans (status, phase, finished_at) VALUES (\'completed\', \'complete\', now())')
   await db.query('VACUUM ANALYZE')
   process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks into ${label}\n`)

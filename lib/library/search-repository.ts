@@ -21,7 +21,7 @@ interface Kind {
   order: string
 }
 
-const TRACKS: Kind = { from: 'tracks t', id: 't.id', name: 't.title_key', search: 't.search_key', order: 't.title_key, t.id' }
+const TRACKS: Kind = { from: 'tracks t', id: 't.id', name: 't.sort_key', search: 't.search_key', order: 't.sort_key, t.id' }
 const ALBUMS: Kind = { from: 'albums al', id: 'al.id', name: 'al.title_key', search: 'al.search_key', order: 'al.sort_key, al.id' }
 const ARTISTS: Kind = { from: 'artists a', id: 'a.id', name: 'a.name_key', search: 'a.name_key', order: 'a.sort_key, a.id' }
 

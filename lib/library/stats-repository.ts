@@ -40,7 +40,7 @@ export async function libraryCounts (db: Queryable): Promise<LibraryCountsT> {
 
 // The default sort of each list: its folded sort key, then id (as in the list repositories).
 const ALPHABET_SOURCES: Record<AlphabetType, { table: string, key: string }> = {
-  tracks: { table: 'tracks', key: 'title_key' },
+  tracks: { table: 'tracks', key: 'sort_key' },
   albums: { table: 'albums', key: 'sort_key' },
   artists: { table: 'artists', key: 'sort_key' }
 }

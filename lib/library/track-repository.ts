@@ -11,7 +11,7 @@ import type { WholeListSpec } from './whole-list.js'
 // Each order ends in the primary key, so ties are broken the same way on every page. The
 // btree indexes in sql/ have exactly these column lists.
 const TRACK_ORDERS: Record<TrackSort, readonly string[]> = {
-  title: ['t.title_key', 't.id'],
+  title: ['t.sort_key', 't.id'],
   artist: ['t.artist_key', 't.album_key', 't.disc_number', 't.track_number', 't.id'],
   album: ['t.album_key', 't.disc_number', 't.track_number', 't.id'],
   year: ['t.year', 't.id'],

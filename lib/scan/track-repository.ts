@@ -1,8 +1,8 @@
 // SQL the scanner writes the library with. User state (play_count, last_played, is_favorite,
 // analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
 import type { Pool, PoolClient } from 'pg'
-import { fold, sortKey } from '../text-fold.js'
 import { reportWarnings } from './scan-warnings.js'
+import { albumRecord, artistRecord, trackRecord, type ArtistRecord } from './track-records.js'
 import type { Queryable } from '../db/queryable.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
@@ -30,14 +30,14 @@ function sortedUnique<T> (items: T[], key: (t: T) => string): T[] {
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
 }
 
-async function upsertArtists (client: PoolClient, names: Array<{ name: string, mbid: string | null }>): Promise<Map<string, string>> {
-  const list = sortedUnique(names, (n) => fold(n.name))
+async function upsertArtists (client: PoolClient, artists: ArtistRecord[]): Promise<Map<string, string>> {
+  const list = sortedUnique(artists, (a) => a.name_key)
   const { rows } = await client.query<{ id: string, name_key: string }>(
     `INSERT INTO artists (name, name_key, sort_key, mbid)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
      ON CONFLICT (name_key) DO UPDATE SET mbid = coalesce(artists.mbid, EXCLUDED.mbid)
      RETURNING id, name_key`,
-    [list.map((n) => n.name), list.map((n) => fold(n.name)), list.map((n) => sortKey(n.name)), list.map((n) => n.mbid)])
+    [list.map((a) => a.name), list.map((a) => a.name_key), list.map((a) => a.sort_key), list.map((a) => a.mbid)])
   return new Map(rows.map((r) => [r.name_key, r.id]))
 }
 
@@ -96,79 +96,34 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
 
 async function writeTracks (client: PoolClient, files: ParsedFile[], returning: Map<string, ReturningTrack>): Promise<BatchOutcome> {
   const artistIds = await upsertArtists(client, files.flatMap((f) => [
-    { name: f.tags.artist, mbid: f.tags.mbArtistId },
-    { name: f.tags.albumArtist, mbid: f.tags.mbAlbumArtistId }
+    artistRecord(f.tags.artist, f.tags.mbArtistId),
+    artistRecord(f.tags.albumArtist, f.tags.mbAlbumArtistId)
   ]))
   const artistId = (name: string): string => {
-    const id = artistIds.get(fold(name))
+    const id = artistIds.get(artistRecord(name).name_key)
     if (id === undefined) throw new Error(`artist missing after upsert: ${name}`)
     return id
   }
 
-  const albums = sortedUnique(files.map((f) => ({
-    artistId: artistId(f.tags.albumArtist),
-    title: f.tags.album,
-    titleKey: fold(f.tags.album),
-    sortKey: sortKey(f.tags.album),
-    albumArtist: f.tags.albumArtist,
-    mbAlbumId: f.tags.mbAlbumId,
-    compilation: f.tags.compilation,
-    searchKey: fold(`${f.tags.album} ${f.tags.albumArtist}`)
-  })), (a) => albumKey(a.artistId, a.titleKey, a.mbAlbumId))
+  const parsed = files.map((f) => ({ file: f, album: { ...albumRecord(f.tags), artist_id: artistId(f.tags.albumArtist) } }))
+  const albums = sortedUnique(parsed.map((p) => p.album), (a) => albumKey(a.artist_id, a.title_key, a.mb_album_id))
   const albumRows = await client.query<{ id: string, artist_id: string, title_key: string, mb_album_id: string | null }>(
     `INSERT INTO albums (artist_id, title, title_key, sort_key, album_artist, mb_album_id, compilation, search_key)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $8::text[])
      ON CONFLICT (artist_id, title_key, (coalesce(mb_album_id, '')))
      DO UPDATE SET compilation = albums.compilation OR EXCLUDED.compilation, updated_at = now()
      RETURNING id, artist_id, title_key, mb_album_id`,
-    [albums.map((a) => a.artistId), albums.map((a) => a.title), albums.map((a) => a.titleKey), albums.map((a) => a.sortKey),
-      albums.map((a) => a.albumArtist), albums.map((a) => a.mbAlbumId), albums.map((a) => a.compilation), albums.map((a) => a.searchKey)])
+    [albums.map((a) => a.artist_id), albums.map((a) => a.title), albums.map((a) => a.title_key), albums.map((a) => a.sort_key),
+      albums.map((a) => a.album_artist), albums.map((a) => a.mb_album_id), albums.map((a) => a.compilation), albums.map((a) => a.search_key)])
   const albumIds = new Map(albumRows.rows.map((r) => [albumKey(r.artist_id, r.title_key, r.mb_album_id), r.id]))
 
-  const records = files.map((f) => {
-    const t = f.tags
-    const albumArtistId = artistId(t.albumArtist)
-    const albumId = albumIds.get(albumKey(albumArtistId, fold(t.album), t.mbAlbumId))
-    if (albumId === undefined) throw new Error(`album missing after upsert: ${t.album}`)
+  const records = parsed.map(({ file: f, album }) => {
+    const albumId = albumIds.get(albumKey(album.artist_id, album.title_key, album.mb_album_id))
+    if (albumId === undefined) throw new Error(`album missing after upsert: ${f.tags.album}`)
     return {
-      file_path: f.path,
-      file_size: f.size,
-      file_mtime_ms: f.mtimeMs,
-      title: t.title,
-      title_key: sortKey(t.title),
-      artist: t.artist,
-      artists: t.artists,
-      artist_key: sortKey(t.artist),
-      artist_id: artistId(t.artist),
-      album_artist: t.albumArtist,
-      album: t.album,
-      album_key: sortKey(t.album),
+      ...trackRecord(f, f.tags),
+      artist_id: artistId(f.tags.artist),
       album_id: albumId,
-      track_number: t.trackNumber,
-      track_total: t.trackTotal,
-      disc_number: t.discNumber,
-      disc_total: t.discTotal,
-      year: t.year,
-      genres: t.genres,
-      duration: t.duration ?? 0,
-      container: t.container,
-      codec: t.codec,
-      bitrate: t.bitrate,
-      sample_rate: t.sampleRate,
-      channels: t.channels,
-      bits_per_sample: t.bitsPerSample,
-      lossless: t.lossless,
-      mb_track_id: t.mbTrackId,
-      mb_recording_id: t.mbRecordingId,
-      mb_album_id: t.mbAlbumId,
-      mb_artist_id: t.mbArtistId,
-      mb_album_artist_id: t.mbAlbumArtistId,
-      replaygain_track_gain: t.replayGainTrackGain,
-      replaygain_track_peak: t.replayGainTrackPeak,
-      replaygain_album_gain: t.replayGainAlbumGain,
-      replaygain_album_peak: t.replayGainAlbumPeak,
-      has_cover: t.hasCover,
-      search_key: fold(`${t.title} ${t.artist} ${t.album}`),
       content_key: f.contentKey,
       ...returning.get(f.path)
     }
@@ -195,7 +150,7 @@ const COLUMN_TYPES: Record<string, string> = {
   file_size: 'bigint',
   file_mtime_ms: 'bigint',
   title: 'text',
-  title_key: 'text',
+  sort_key: 'text',
   artist: 'text',
   artists: 'text[]',
   artist_key: 'text',

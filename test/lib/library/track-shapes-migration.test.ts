@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { MIGRATIONS_DIR, migrate } from '../../../lib/migrate.js'
 import { buildWithEnv, skipReason, testEnv, tempDir } from '../../helper.js'
-import { seedTrack } from '../../fixtures/seed-track.js'
+import { seedTrackBefore009 } from '../../fixtures/seed-track.js'
 
 const skip = await skipReason({ postgres: true })
 
@@ -28,7 +28,7 @@ t.test('an existing database: short codecs, kbps, durations and ratings without 
   ]
   const ids = new Map<string, string>()
   for (const row of old) {
-    const id = await seedTrack(pool, { filePath: row.filePath, container: row.container, codec: row.codec })
+    const id = await seedTrackBefore009(pool, { filePath: row.filePath, container: row.container, codec: row.codec })
     await pool.query('UPDATE tracks SET bitrate = $2, duration = $3 WHERE id = $1', [id, row.bitrate, row.duration])
     ids.set(row.filePath, id)
   }

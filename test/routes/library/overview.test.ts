@@ -99,7 +99,7 @@ t.test('stats', async (t) => {
   await app.pg.query('INSERT INTO scans (status, phase, started_at) VALUES (\'running\', \'scanning\', now())')
   const stats = (await app.inject('/api/library/stats')).json()
   t.same(stats, {
-    trackCount: 45,
+    trackCount: 46,
     artistCount: 5,
     albumCount: 15,
     totalDuration: sample.reduce((s, x) => s + (x.duration ?? 0), 0),

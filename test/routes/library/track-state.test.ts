@@ -68,7 +68,7 @@ t.test('ratings and plays show in lists at once, and survive what a rescan write
   t.match(played.lastPlayed, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
 
   // The scanner's upsert of a changed file rewrites tags, never user state.
-  await app.pg.query('UPDATE tracks SET title = $2, title_key = $3, updated_at = now() WHERE id = $1', [id, 'Listed (Remastered)', 'listed (remastered)'])
+  await app.pg.query('UPDATE tracks SET title = $2, sort_key = $3, updated_at = now() WHERE id = $1', [id, 'Listed (Remastered)', 'listed (remastered)'])
   t.match((await app.inject(`/api/library/tracks/${id}`)).json(), { title: 'Listed (Remastered)', rating: 5, playCount: 1 })
 })
 

@@ -7,7 +7,7 @@ import type { TrackT } from '../../../schemas/library.js'
 import { compareKeys, fetchAll, type Key } from './list-helpers.js'
 
 const SORT_KEYS: Record<string, (tr: TrackT) => Key[]> = {
-  title: (tr) => [fold(tr.title)],
+  title: (tr) => [sortKey(tr.title)],
   artist: (tr) => [sortKey(tr.artist), sortKey(tr.album), tr.discNumber, tr.trackNumber],
   album: (tr) => [sortKey(tr.album), tr.discNumber, tr.trackNumber],
   year: (tr) => [tr.year],
@@ -180,7 +180,7 @@ t.test('favourites and play counts are kept and reported', async (t) => {
   t.equal((await app.inject({ method: 'POST', url: `/api/library/tracks/${ghost}/played` })).statusCode, 404)
 
   // What a rescan does to a changed file: the scanner's upsert rewrites tags, never user state.
-  await app.pg.query('UPDATE tracks SET title = \'Feeling Good (Remastered)\', title_key = \'feeling good (remastered)\', updated_at = now() WHERE id = $1', [id])
+  await app.pg.query('UPDATE tracks SET title = \'Feeling Good (Remastered)\', sort_key = \'feeling good (remastered)\', updated_at = now() WHERE id = $1', [id])
   await app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, payload: { isFavorite: true } })
   const rescanned = (await app.inject(`/api/library/tracks/${id}`)).json()
   t.match(rescanned, { title: 'Feeling Good (Remastered)', playCount: 2, isFavorite: true })

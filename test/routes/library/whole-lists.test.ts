@@ -29,7 +29,8 @@ const withQuery = (url: string, query: string): string => `${url}${url.includes(
 
 async function seed (app: TestApp): Promise<void> {
   const tracks = sampleTracks()
-  // NULL years and durations, so the orders' NULL handling is part of what is compared.
+  // NULL years, so the orders' NULL handling is part of what is compared. A duration not known
+  // is stored as 0, as a scan stores it (sql/008).
   tracks[0].year = null
   tracks[1].duration = null
   tracks[2].year = null
@@ -82,7 +83,7 @@ t.test('a whole list of an unknown album or artist is a 404; of a known one with
     const empty = await app.inject('/api/library/tracks?limit=-1&q=nothingmatchesthis')
     t.same(empty.json(), { tracks: [], total: 0, limit: -1, offset: 0 })
     const past = await app.inject('/api/library/tracks?limit=-1&offset=100000')
-    t.same(past.json(), { tracks: [], total: 45, limit: -1, offset: 100000 })
+    t.same(past.json(), { tracks: [], total: 46, limit: -1, offset: 100000 })
   })
 })
 
