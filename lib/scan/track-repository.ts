@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg'
 import { reportWarnings } from './scan-warnings.js'
 import { albumRecord, artistRecord, trackRecord, type ArtistRecord } from './track-records.js'
 import type { Queryable } from '../db/queryable.js'
+import { dirOf } from '../paths.js'
 import type { TrackTags } from './tags.js'
 import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 import { recordIndexBatch } from './scan-repository.js'
@@ -225,11 +226,6 @@ export async function pruneEmpty (db: Queryable): Promise<void> {
   await db.query('DELETE FROM albums al WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.album_id = al.id)')
   await db.query(`DELETE FROM artists ar WHERE NOT EXISTS (SELECT 1 FROM tracks t WHERE t.artist_id = ar.id)
     AND NOT EXISTS (SELECT 1 FROM albums al WHERE al.artist_id = ar.id)`)
-}
-
-function dirOf (path: string): string {
-  const slash = path.lastIndexOf('/')
-  return slash === -1 ? '' : path.slice(0, slash)
 }
 
 // Album year (most common track year), and cover source: the first track (disc/track order)
