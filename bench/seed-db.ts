@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { migrate } from '../lib/migrate.js'
-import { albumRecord, artistRecord, trackRecord, type AlbumRecord, type ArtistRecord, type TrackRecord } from '../lib/scan/track-records.js'
+import { TRACK_RECORD_TYPES, albumRecord, artistRecord, trackRecord, type AlbumRecord, type ArtistRecord, type TrackRecord } from '../lib/scan/track-records.js'
 import type { TrackTags } from '../lib/scan/tags.js'
 import { recreateDatabase } from './recreate-database.js'
 
@@ -55,45 +55,10 @@ const ALBUM_COLUMNS: Record<keyof AlbumRow, string> = {
   created_at: 'timestamptz'
 }
 const TRACK_COLUMNS: Record<keyof TrackRow, string> = {
+  ...TRACK_RECORD_TYPES,
   id: 'uuid',
-  file_path: 'text',
-  file_size: 'bigint',
-  file_mtime_ms: 'bigint',
-  title: 'text',
-  sort_key: 'text',
-  artist: 'text',
-  artists: 'text[]',
-  artist_key: 'text',
   artist_id: 'uuid',
-  album_artist: 'text',
-  album: 'text',
-  album_key: 'text',
   album_id: 'uuid',
-  track_number: 'int',
-  track_total: 'int',
-  disc_number: 'int',
-  disc_total: 'int',
-  year: 'int',
-  genres: 'text[]',
-  duration: 'float8',
-  container: 'text',
-  codec: 'text',
-  bitrate: 'int',
-  sample_rate: 'int',
-  channels: 'int',
-  bits_per_sample: 'int',
-  lossless: 'bool',
-  mb_track_id: 'text',
-  mb_recording_id: 'text',
-  mb_album_id: 'text',
-  mb_artist_id: 'text',
-  mb_album_artist_id: 'text',
-  replaygain_track_gain: 'float8',
-  replaygain_track_peak: 'float8',
-  replaygain_album_gain: 'float8',
-  replaygain_album_peak: 'float8',
-  has_cover: 'bool',
-  search_key: 'text',
   added_at: 'timestamptz'
 }
 

@@ -68,6 +68,47 @@ type AlbumTags = Pick<TrackTags, 'album' | 'albumArtist' | 'mbAlbumId' | 'compil
 // A library-relative path, and the size and mtime a rescan compares to see a file changed.
 interface RecordStamp { path: string, size: number, mtimeMs: number }
 
+// The SQL type of every column a track record holds, for the unnest/recordset casts of the bulk
+// writers (the scanner's upsert and the benchmark seed), so a new record column is typed once.
+export const TRACK_RECORD_TYPES: Record<keyof TrackRecord, string> = {
+  file_path: 'text',
+  file_size: 'bigint',
+  file_mtime_ms: 'bigint',
+  title: 'text',
+  sort_key: 'text',
+  artist: 'text',
+  artists: 'text[]',
+  artist_key: 'text',
+  album_artist: 'text',
+  album: 'text',
+  album_key: 'text',
+  track_number: 'integer',
+  track_total: 'integer',
+  disc_number: 'integer',
+  disc_total: 'integer',
+  year: 'integer',
+  genres: 'text[]',
+  duration: 'double precision',
+  container: 'text',
+  codec: 'text',
+  bitrate: 'integer',
+  sample_rate: 'integer',
+  channels: 'integer',
+  bits_per_sample: 'integer',
+  lossless: 'boolean',
+  mb_track_id: 'text',
+  mb_recording_id: 'text',
+  mb_album_id: 'text',
+  mb_artist_id: 'text',
+  mb_album_artist_id: 'text',
+  replaygain_track_gain: 'double precision',
+  replaygain_track_peak: 'double precision',
+  replaygain_album_gain: 'double precision',
+  replaygain_album_peak: 'double precision',
+  has_cover: 'boolean',
+  search_key: 'text'
+}
+
 export function artistRecord (name: string, mbid: string | null = null): ArtistRecord {
   return { name, name_key: fold(name), sort_key: sortKey(name), mbid }
 }

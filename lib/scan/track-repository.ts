@@ -2,7 +2,7 @@
 // analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
 import type { Pool, PoolClient } from 'pg'
 import { reportWarnings } from './scan-warnings.js'
-import { albumRecord, artistRecord, trackRecord, type ArtistRecord } from './track-records.js'
+import { TRACK_RECORD_TYPES, albumRecord, artistRecord, trackRecord, type ArtistRecord } from './track-records.js'
 import type { Queryable } from '../db/queryable.js'
 import { dirOf } from '../paths.js'
 import type { TrackTags } from './tags.js'
@@ -147,44 +147,9 @@ async function writeTracks (client: PoolClient, files: ParsedFile[], returning: 
 }
 
 const COLUMN_TYPES: Record<string, string> = {
-  file_path: 'text',
-  file_size: 'bigint',
-  file_mtime_ms: 'bigint',
-  title: 'text',
-  sort_key: 'text',
-  artist: 'text',
-  artists: 'text[]',
-  artist_key: 'text',
+  ...TRACK_RECORD_TYPES,
   artist_id: 'uuid',
-  album_artist: 'text',
-  album: 'text',
-  album_key: 'text',
   album_id: 'uuid',
-  track_number: 'integer',
-  track_total: 'integer',
-  disc_number: 'integer',
-  disc_total: 'integer',
-  year: 'integer',
-  genres: 'text[]',
-  duration: 'double precision',
-  container: 'text',
-  codec: 'text',
-  bitrate: 'integer',
-  sample_rate: 'integer',
-  channels: 'integer',
-  bits_per_sample: 'integer',
-  lossless: 'boolean',
-  mb_track_id: 'text',
-  mb_recording_id: 'text',
-  mb_album_id: 'text',
-  mb_artist_id: 'text',
-  mb_album_artist_id: 'text',
-  replaygain_track_gain: 'double precision',
-  replaygain_track_peak: 'double precision',
-  replaygain_album_gain: 'double precision',
-  replaygain_album_peak: 'double precision',
-  has_cover: 'boolean',
-  search_key: 'text',
   content_key: 'text'
 }
 const WRITABLE = Object.keys(COLUMN_TYPES)
