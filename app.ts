@@ -9,6 +9,8 @@ import dbPlugin from './plugins/db.js'
 import redisPlugin from './plugins/redis.js'
 import corsPlugin from './plugins/cors.js'
 import authPlugin from './plugins/auth.js'
+import usersPlugin from './plugins/users.js'
+import rateLimitPlugin from './plugins/rate-limit.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
 import inputGuardPlugin from './plugins/input-guard.js'
 import pathGuardPlugin from './plugins/path-guard.js'
@@ -24,6 +26,7 @@ import scanRoutes from './routes/scan.js'
 import streamRoutes from './routes/stream.js'
 import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
+import userRoutes from './routes/users/index.js'
 import type { Config, LogLevel } from './lib/config.js'
 import { stdSerializers } from 'pino'
 import { REDACTED, requestSerializer, serializeError } from './lib/log-redact.js'
@@ -89,7 +92,9 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(redisPlugin)
   // CORS answers preflights before auth runs: a preflight never carries the key.
   await fastify.register(corsPlugin)
+  await fastify.register(usersPlugin)
   await fastify.register(authPlugin)
+  await fastify.register(rateLimitPlugin)
   await fastify.register(finiteNumbersPlugin)
   await fastify.register(pathGuardPlugin)
   await fastify.register(queuePlugin)
@@ -105,4 +110,5 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(streamRoutes)
   await fastify.register(libraryRoutes, { prefix: '/api/library' })
   await fastify.register(coverRoutes)
+  await fastify.register(userRoutes, { prefix: '/api' })
 }

@@ -1,5 +1,8 @@
 import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { PASSWORD_MAX, PASSWORD_MIN } from './users/passwords.js'
+
+const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 export type StreamOffload = 'none' | 'x-accel'
@@ -15,6 +18,9 @@ export interface Config {
   redisPort: number
   redisPrefix: string
   apiKey: string | null
+  // The first admin, made at start-up while nobody has signed up (plugins/users.ts).
+  adminUsername: string | null
+  adminPassword: string | null
   logLevel: LogLevel
   // RUN_WORKER: this process runs scan and index jobs besides serving the API.
   runJobs: boolean
@@ -52,7 +58,7 @@ export class ConfigError extends Error {
 // Every variable loadConfig reads; the compose file and README are checked against this list.
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
-  'API_KEY', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
+  'API_KEY', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
   'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
   'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
@@ -161,6 +167,22 @@ function watchTimings (env: Env): { watchDebounceMs: number, watchMaxWaitMs: num
   return { watchDebounceMs, watchMaxWaitMs }
 }
 
+// Both or neither; the same rules as POST /api/auth/setup, so a typo stops start-up instead of
+// making an admin nobody can log in as.
+function firstAdmin (env: Env): { adminUsername: string | null, adminPassword: string | null } {
+  const username = read(env, 'ADMIN_USERNAME')
+  // Spaces may belong to a password: only an empty value counts as unset.
+  const password = env.ADMIN_PASSWORD === undefined || env.ADMIN_PASSWORD === '' ? undefined : env.ADMIN_PASSWORD
+  if (username === undefined && password === undefined) return { adminUsername: null, adminPassword: null }
+  if (username === undefined) throw new ConfigError('ADMIN_USERNAME', 'must be set when ADMIN_PASSWORD is')
+  if (password === undefined) throw new ConfigError('ADMIN_PASSWORD', 'must be set when ADMIN_USERNAME is')
+  if (!USERNAME.test(username)) throw new ConfigError('ADMIN_USERNAME', `may hold letters, digits and . _ @ + - only (at most 64), got "${username}"`)
+  if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX) {
+    throw new ConfigError('ADMIN_PASSWORD', `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters long`)
+  }
+  return { adminUsername: username, adminPassword: password }
+}
+
 export function loadConfig (env: Env = process.env): Config {
   const prefix = read(env, 'REDIS_PREFIX') ?? 'sonantica'
   if (!/^[\w.:-]+$/.test(prefix)) throw new ConfigError('REDIS_PREFIX', `may hold letters, digits, _ . : - only, got "${prefix}"`)
@@ -176,6 +198,7 @@ export function loadConfig (env: Env = process.env): Config {
     redisPort: integer(env, 'REDIS_PORT', 6379, 1, 65535),
     redisPrefix: prefix,
     apiKey: read(env, 'API_KEY') ?? null,
+    ...firstAdmin(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     runJobs: boolean(env, 'RUN_WORKER', true),
     scanIntervalSeconds: integer(env, 'SCAN_INTERVAL', 0, 0, 31_536_000),

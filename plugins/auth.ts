@@ -1,29 +1,25 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import { errorBody } from '../lib/error-body.js'
+import { mayCall, type Caller, type RouteRole } from '../lib/users/caller.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    // Answers without the API key. Read by auth and by the OpenAPI document; every other route,
-    // the not-found handler included, needs the key when API_KEY is set.
+    // Answers without a key. Read by auth and by the OpenAPI document; every other route, the
+    // not-found handler included, needs one once anyone has signed up or API_KEY is set.
     public?: boolean
+    // What the route needs beyond a valid key (lib/users/caller.ts): absent means any person.
+    role?: RouteRole
     // A media route (audio or cover) whose path parameter of this name holds the id. With
     // MEDIA_ACCESS=open it answers GET/HEAD without the key when that value is a UUID.
     mediaIdParam?: string
   }
+  interface FastifyRequest {
+    // Who made the request; null on public routes and keyless open media requests.
+    caller: Caller | null
+  }
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-function digest (value: string): Buffer {
-  return createHash('sha256').update(value).digest()
-}
-
-// Hashing both sides first gives equal-length buffers, so neither the comparison time nor an
-// early length check tells a caller how close a guess was.
-export function keysMatch (expected: Buffer, given: string): boolean {
-  return timingSafeEqual(expected, digest(given))
-}
 
 function presentedKey (authorization: string | undefined, url: string): string | null {
   if (authorization !== undefined) {
@@ -42,21 +38,25 @@ const UNAUTHORIZED = errorBody(401, 'A valid API key is required')
 // the URL: percent-escapes, absolute-form targets and trailing slashes all reach the same route,
 // and a request the router matched to nothing is denied like any other protected one.
 export default fp(async (fastify) => {
-  const { apiKey, mediaAccess } = fastify.config
-  if (apiKey === null) return
-  const expected = digest(apiKey)
-  const mediaOpen = mediaAccess === 'open'
+  const mediaOpen = fastify.config.mediaAccess === 'open'
+  fastify.decorateRequest('caller', null)
 
   fastify.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.config
     if (route.public === true) return
-    if (mediaOpen && route.mediaIdParam !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
-      const id = (request.params as Record<string, unknown> | undefined)?.[route.mediaIdParam]
-      if (typeof id === 'string' && UUID.test(id)) return
+    const caller = await fastify.users.callerFor(presentedKey(request.headers.authorization, request.url))
+    if (caller === null) {
+      if (mediaOpen && route.mediaIdParam !== undefined && (request.method === 'GET' || request.method === 'HEAD')) {
+        const id = (request.params as Record<string, unknown> | undefined)?.[route.mediaIdParam]
+        if (typeof id === 'string' && UUID.test(id)) return
+      }
+      reply.header('WWW-Authenticate', 'Bearer realm="sonantica"')
+      return reply.code(401).send(UNAUTHORIZED)
     }
-    const given = presentedKey(request.headers.authorization, request.url)
-    if (given !== null && keysMatch(expected, given)) return
-    reply.header('WWW-Authenticate', 'Bearer realm="sonantica"')
-    return reply.code(401).send(UNAUTHORIZED)
+    if (!mayCall(caller, route.role)) {
+      const needs = route.role === 'analysis' ? 'an admin or a worker key' : route.role === 'admin' ? 'an admin' : 'a person\'s key, not a worker key'
+      return reply.code(403).send(errorBody(403, `This needs ${needs}`))
+    }
+    request.caller = caller
   })
-}, { name: 'auth', dependencies: ['config'], fastify: '5.x' })
+}, { name: 'auth', dependencies: ['config', 'users'], fastify: '5.x' })

@@ -21,6 +21,7 @@ const scanRoutes: FastifyPluginAsyncTypebox = async (fastify) => {
   for (const schema of schemas) fastify.addSchema(schema)
 
   fastify.post('/api/scan/start', {
+    config: { role: 'admin' },
     schema: {
       tags: ['scan'],
       summary: 'Start a scan of the media folder',

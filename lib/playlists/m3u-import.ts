@@ -19,7 +19,8 @@ import { reportWarnings, WARNING, type ScanWarning } from '../scan/scan-warnings
 import { decodePlaylistText, parseM3u } from './m3u.js'
 import { lineTarget, type LineTarget } from './m3u-paths.js'
 import { baseOf, dirOf } from '../paths.js'
-import { inTransaction, insertPlaylist, lockPlaylist, replaceEntries, touchPlaylist } from './playlist-repository.js'
+import { insertPlaylist, lockPlaylist, replaceEntries, touchPlaylist } from './playlist-repository.js'
+import { inTransaction } from '../db/transaction.js'
 
 export interface PlaylistFile {
   // Library-relative, forward slashes.

@@ -2,7 +2,7 @@
 //
 // An entry is shown while its track is in `tracks` (an inner join): entries of a missing track
 // stay in playlist_entries and show again when a track with that id is back.
-import type { Pool, PoolClient } from 'pg'
+import type { PoolClient } from 'pg'
 import type { PlaylistT, PlaylistType } from '../../schemas/playlist.js'
 import { coverUrl } from '../library/track-row.js'
 import { iso } from '../iso-time.js'
@@ -29,21 +29,6 @@ const PLAYLIST_COLUMNS = `p.id, p.name, p.type, p.description, p.rules, p.snapsh
   f.missing AS source_missing, f.imported_at`
 const PLAYLIST_FROM = 'playlists p LEFT JOIN playlist_files f ON f.playlist_id = p.id'
 const COVERS_PER_PLAYLIST = 4
-
-export async function inTransaction<T> (pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    const result = await fn(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
-}
 
 // Shown track ids and covers for many playlists in two statements.
 async function toPlaylists (db: Queryable, rows: PlaylistRow[]): Promise<PlaylistT[]> {

@@ -14,9 +14,10 @@ import {
 } from '../../schemas/playlist.js'
 import { reorderKeepingHidden } from './entry-order.js'
 import { formatM3u } from './m3u.js'
+import { inTransaction } from '../db/transaction.js'
 import {
   allEntries, appendEntries, countEntries, deletePlaylist, existingTrackIds, exportRows, findPlaylist, idsInPlaylist,
-  inTransaction, insertPlaylist, listPlaylists, lockPlaylist, removeEntries, replaceEntries, touchPlaylist,
+  insertPlaylist, listPlaylists, lockPlaylist, removeEntries, replaceEntries, touchPlaylist,
   type PlaylistFields
 } from './playlist-repository.js'
 

@@ -75,6 +75,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
   })
 
   fastify.put('/tracks/:id/analysis', {
+    config: { role: 'analysis' },
     bodyLimit: ANALYSIS_BODY_LIMIT,
     schema: {
       tags: ['library'],
