@@ -14,6 +14,14 @@ function errorResponse (description: string): Json {
 // scheme satisfies it. Public operations carry `security: []`.
 export const KEY_SECURITY = [{ bearerAuth: [] }, { apiKeyQuery: [] }]
 
+// Which callers an operation lets through: user (people, not worker keys), admin, or analysis.
+export const ROLE_EXTENSION = 'x-required-role'
+const ROLE_TEXT: Record<string, string> = {
+  user: 'Needs a person\'s key (any role); a worker key gets 403.',
+  admin: 'Needs an admin\'s key (or the shared API_KEY); other keys get 403.',
+  analysis: 'Needs an admin\'s key or a worker key (POST /api/auth/keys with role worker); other keys get 403.'
+}
+
 export function tidyOpenApi<T extends object> (document: T): T {
   const doc = document as unknown as { paths?: Record<string, Json> }
   const paths: Record<string, Json> = {}
@@ -57,9 +65,14 @@ export function tidyOpenApi<T extends object> (document: T): T {
       if (params.some((p) => p.in === 'path') && responses['414'] === undefined) {
         responses['414'] = errorResponse('A path parameter is longer than the server accepts')
       }
-      // An operation that requires a key answers 401 without it.
-      if (Array.isArray(op.security) && op.security.length > 0 && responses['401'] === undefined) {
-        responses['401'] = errorResponse('API_KEY is set and the request did not carry it')
+      // An operation that requires a key answers 401 without it, and 403 to a key of the wrong role.
+      if (Array.isArray(op.security) && op.security.length > 0) {
+        responses['401'] ??= errorResponse('No valid key, once anyone has signed up or API_KEY is set')
+        const role = op[ROLE_EXTENSION]
+        if (typeof role === 'string' && ROLE_TEXT[role] !== undefined) {
+          responses['403'] ??= errorResponse(ROLE_TEXT[role])
+          op.description = typeof op.description === 'string' ? `${op.description}\n\n${ROLE_TEXT[role]}` : ROLE_TEXT[role]
+        }
       }
     }
     paths[path] = item

@@ -3,7 +3,7 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import { ErrorResponse } from '../schemas/common.js'
 import { VERSION } from '../lib/version.js'
-import { KEY_SECURITY, tidyOpenApi } from '../lib/openapi-tidy.js'
+import { KEY_SECURITY, ROLE_EXTENSION, tidyOpenApi } from '../lib/openapi-tidy.js'
 
 // A stable operationId for every route that does not name one: GET /api/library/tracks/{id}
 // becomes getApiLibraryTracksById, so generated clients get readable method names.
@@ -28,7 +28,8 @@ export default fp(async (fastify) => {
         description: 'Indexes a music folder and serves it: library browsing and search, cover art, ' +
           'scans with live progress, and audio streaming with byte ranges. Lists are ' +
           '`{ items, total, limit, offset }` under the resource name; items are camelCase. ' +
-          'Every error has the shape `ErrorResponse`.',
+          'Every error has the shape `ErrorResponse`. Each operation that needs a key names the role it ' +
+          'needs in `x-required-role`: `user` (any person\'s key), `admin`, or `analysis` (an admin or a worker key).',
         version: VERSION,
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' }
       },
@@ -38,12 +39,19 @@ export default fp(async (fastify) => {
         { name: 'library', description: 'Tracks, albums, artists, search and user state' },
         { name: 'cover', description: 'Album cover art' },
         { name: 'scan', description: 'Indexing the media folder and following its progress' },
-        { name: 'stream', description: 'Audio bytes with HTTP range support' }
+        { name: 'stream', description: 'Audio bytes with HTTP range support' },
+        { name: 'auth', description: 'First admin, logging in, and API keys' },
+        { name: 'users', description: 'The people who share the server (admins manage them)' }
       ],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'The API_KEY, when the server sets one' },
-          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key', description: 'The API_KEY as a query parameter, for <audio src> URLs' }
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A user\'s API key (POST /api/auth/login or /api/auth/keys), or the server\'s shared API_KEY, ' +
+              'which acts as an admin. Needed once anyone has signed up or API_KEY is set; before that the service is open.'
+          },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key', description: 'The same key as a query parameter, for <audio src> URLs' }
         }
       }
     },
@@ -53,7 +61,10 @@ export default fp(async (fastify) => {
       if (transformed.operationId === undefined) transformed.operationId = defaultOperationId(method, url)
       // The same route flag auth reads, so Swagger's "Authorize" applies to exactly the
       // operations that need the key.
-      transformed.security = route.config?.public === true ? [] : KEY_SECURITY
+      const isPublic = route.config?.public === true
+      transformed.security = isPublic ? [] : KEY_SECURITY
+      // The same flag again: which callers the route lets through (lib/users/caller.ts).
+      if (!isPublic) transformed[ROLE_EXTENSION] = route.config?.role ?? 'user'
       return { schema: transformed as typeof schema, url }
     },
     transformObject: (documentObject) => {

@@ -10,7 +10,6 @@ import { canonicalAlbumId, CoverCache } from '../lib/cover/cover-cache.js'
 const cacheControl = (keyed: boolean): string => `${keyed ? 'private' : 'public'}, max-age=86400`
 
 const cover: FastifyPluginAsyncTypebox = async (fastify) => {
-  const CACHE_CONTROL = cacheControl(fastify.config.apiKey !== null)
   const covers = new CoverCache(
     async (path) => await fastify.pathGuard.locate(path, fastify.log),
     join(fastify.config.dataDir, 'covers'),
@@ -22,7 +21,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
       tags: ['cover'],
       summary: 'An album\'s cover art',
       description: 'The picture embedded in the album\'s files, else its folder image (cover.jpg, folder.png, ...). ' +
-        'Cached on the server and by clients (ETag, Cache-Control: private when API_KEY is set); optionally resized to a few fixed sizes ' +
+        'Cached on the server and by clients (ETag; Cache-Control: private once the service needs keys); optionally resized to a few fixed sizes ' +
         '(see `size`). The server keeps at most COVER_CACHE_MB of covers on disk, dropping the least recently used. ' +
         'With MEDIA_ACCESS=open it needs no key.',
       params: CoverParams,
@@ -39,7 +38,9 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
     if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
     const image = await covers.get(albumId, album.coverSource, request.query.size)
     if (image === null) throw fastify.httpErrors.notFound(`Album ${albumId} has no cover art`)
-    reply.header('ETag', image.etag).header('Cache-Control', CACHE_CONTROL)
+    // A shared cache must not hand a keyed image to someone without the key.
+    const keyed = fastify.config.apiKey !== null || await fastify.users.hasUsers()
+    reply.header('ETag', image.etag).header('Cache-Control', cacheControl(keyed))
     if (fresh(request.headers, { etag: image.etag })) return reply.code(304).send()
     return reply.type(image.contentType).send(image.body)
   })
