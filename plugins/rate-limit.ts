@@ -1,13 +1,14 @@
 // Limits on the routes that check a password, so guessing one costs a guesser days, not seconds.
-// Each limit counts attempts, right or wrong, in a window per process.
+// Each limit counts attempts, right or wrong, in a window per process; both must allow one.
 import fp from 'fastify-plugin'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import { errorBody } from '../lib/error-body.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    // preHandlers of a route that takes { username, password }: per client address, then per username.
-    passwordLimits: preHandlerAsyncHookHandler[]
+    // The preHandler of a route that takes { username, password } (or checks the caller's).
+    passwordLimit: preHandlerAsyncHookHandler
   }
 }
 
@@ -16,15 +17,28 @@ export const PASSWORD_LIMITS = {
   perUsername: { max: 10, timeWindow: 10 * 60_000 }
 } as const
 
-function usernameOf (request: FastifyRequest): string {
+// The username tried, or for a signed-in caller changing their password, who they are.
+function accountOf (request: FastifyRequest): string {
   const body = request.body as { username?: unknown } | undefined
-  return typeof body?.username === 'string' ? body.username.toLowerCase() : ''
+  if (typeof body?.username === 'string') return `name:${body.username.toLowerCase()}`
+  return request.caller === null ? '' : `user:${request.caller.userId}`
 }
 
 export default fp(async (fastify) => {
   await fastify.register(rateLimit, { global: false })
-  fastify.decorate('passwordLimits', [
-    fastify.rateLimit({ ...PASSWORD_LIMITS.perAddress, groupId: 'password-address', hook: 'preHandler' }),
-    fastify.rateLimit({ ...PASSWORD_LIMITS.perUsername, groupId: 'password-username', hook: 'preHandler', keyGenerator: usernameOf })
-  ] as preHandlerAsyncHookHandler[])
-}, { name: 'rate-limit', fastify: '5.x' })
+  // createRateLimit rather than rateLimit(): the plugin's own handlers run only once per request,
+  // so a second limit on the same route would never be checked.
+  const limits = [
+    fastify.createRateLimit(PASSWORD_LIMITS.perAddress),
+    fastify.createRateLimit({ ...PASSWORD_LIMITS.perUsername, keyGenerator: accountOf })
+  ]
+  const passwordLimit: preHandlerAsyncHookHandler = async (request, reply) => {
+    for (const limit of limits) {
+      const outcome = await limit(request)
+      if (outcome.isAllowed || !outcome.isExceeded) continue
+      return await reply.code(429).header('retry-after', outcome.ttlInSeconds)
+        .send(errorBody(429, `Too many attempts: try again in ${outcome.ttlInSeconds} s`))
+    }
+  }
+  fastify.decorate('passwordLimit', passwordLimit)
+}, { name: 'rate-limit', dependencies: ['auth'], fastify: '5.x' })

@@ -223,13 +223,16 @@ export async function testEnv (t: TestLike, opts: BuildOptions = {}): Promise<Te
 
 export type TestApp = FastifyInstance
 
-export async function buildWithEnv (t: TestLike, env: Env, opts: { logs?: Array<Record<string, unknown>> } = {}): Promise<TestApp> {
+export async function buildWithEnv (t: TestLike, env: Env, opts: { logs?: Array<Record<string, unknown>>, rawLogs?: string[] } = {}): Promise<TestApp> {
   const config = loadConfig(env)
-  // With `logs`, the app's lines at warn and above are collected, parsed, for tests to read.
-  const logs = opts.logs
-  const logger = logs === undefined
-    ? false
-    : { ...loggerOptions('warn'), stream: { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } } }
+  // With `logs`, the app's lines at warn and above are collected, parsed, for tests to read;
+  // with `rawLogs`, every line at the configured level, exactly as it would be written.
+  const { logs, rawLogs } = opts
+  const logger = rawLogs !== undefined
+    ? { ...serverOptions(config).logger as object, stream: { write: (line: string) => { rawLogs.push(line) } } }
+    : logs === undefined
+      ? false
+      : { ...loggerOptions('warn'), stream: { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>) } } }
   const fastify = Fastify({ ...serverOptions(config), logger }).withTypeProvider<TypeBoxTypeProvider>()
   // Unencapsulated, so tests reach the app's decorators (app.pg, app.config, ...).
   await fastify.register(fp(app), { config })

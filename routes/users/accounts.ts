@@ -17,7 +17,7 @@ const users: FastifyPluginAsyncTypebox = async (fastify) => {
   }, async (request) => await fastify.users.me(callerOf(request)))
 
   fastify.put('/me/password', {
-    preHandler: fastify.passwordLimits,
+    preHandler: fastify.passwordLimit,
     schema: {
       tags: ['users'],
       summary: 'Change your password',

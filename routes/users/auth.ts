@@ -12,7 +12,7 @@ const callerOf = (request: { caller: Caller | null }): Caller => request.caller 
 const auth: FastifyPluginAsyncTypebox = async (fastify) => {
   fastify.post('/setup', {
     config: { role: 'admin' },
-    preHandler: fastify.passwordLimits,
+    preHandler: fastify.passwordLimit,
     schema: {
       tags: ['auth'],
       summary: 'Create the first admin',
@@ -30,7 +30,7 @@ const auth: FastifyPluginAsyncTypebox = async (fastify) => {
 
   fastify.post('/login', {
     config: { public: true },
-    preHandler: fastify.passwordLimits,
+    preHandler: fastify.passwordLimit,
     schema: {
       tags: ['auth'],
       summary: 'Log in: a new key for this device',
