@@ -1,6 +1,8 @@
 // The OpenAPI document is the truth: every documented operation is called at least once with a
 // request that succeeds and once with one that fails with a 4xx, and every response (JSON, SSE
-// and binary) is checked against what the document says for its status code.
+// and binary) is checked against what the document says for its status code. Calls are made as
+// the first admin; each operation is also called with a user's key and a worker key, and must
+// refuse them (403) exactly when its x-required-role says so.
 import t from 'tap'
 import { join } from 'node:path'
 import { writeFile } from 'node:fs/promises'
@@ -19,6 +21,8 @@ interface Call {
 }
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000'
+// The id above is the owner row's (sql/010), which the first admin claims: not "no such user".
+const NO_SUCH_USER = '11111111-1111-4111-8111-111111111111'
 const KEY = 'contract-key'
 const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg==', 'base64')
 
@@ -63,6 +67,23 @@ t.test('every documented operation keeps its contract', async (t) => {
   const playlist = await newPlaylist({ name: 'Contract', type: 'MANUAL', trackIds: [track.id, bare.id, track.id] })
   const doomed = await newPlaylist({ name: 'Doomed', type: 'MANUAL', trackIds: [] })
 
+  // Everything above was made by the open service's owner; the first admin now claims it, and
+  // every call from here on carries a key.
+  const setupBody = { username: 'contract-admin', password: 'contract password' }
+  const admin = (await app.inject({ method: 'POST', url: '/api/auth/setup', payload: setupBody })).json() as { key: string, apiKey: { id: string } }
+  const bearer = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` })
+  const addUser = async (username: string): Promise<{ id: string, key: string }> => {
+    const made = await app.inject({ method: 'POST', url: '/api/users', headers: bearer(admin.key), payload: { username, password: 'user password' } })
+    const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: 'user password' } })
+    return { id: (made.json() as { id: string }).id, key: (login.json() as { key: string }).key }
+  }
+  const person = await addUser('contract-user')
+  const doomedUser = await addUser('contract-doomed')
+  const worker = (await app.inject({ method: 'POST', url: '/api/auth/keys', headers: bearer(admin.key), payload: { name: 'worker', role: 'worker' } })).json() as { key: string }
+  const spareKey = (await app.inject({ method: 'POST', url: '/api/auth/keys', headers: bearer(admin.key), payload: { name: 'spare' } })).json() as { apiKey: { id: string } }
+  // Setup succeeds only on a service nobody has signed up to.
+  const unclaimed = (await buildScanApp(t, { mediaPath: media })).app
+
   const json = (method: string, url: string, body: unknown): Call => ({ method, url, payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
   const streamCalls = (prefix: string, method: string): { ok: Call[], bad: Call[] } => ({
     ok: [
@@ -85,7 +106,50 @@ t.test('every documented operation keeps its contract', async (t) => {
     return [{ method: 'GET', url: `${url}${sep}limit=-1` }, { method: 'GET', url: `${url}${sep}limit=-1&offset=1` }]
   }
   const notWhole = (url: string): Call[] => ['0', '-2', '-1.5'].map((limit) => ({ method: 'GET', url: `${url}${url.includes('?') ? '&' : '?'}limit=${limit}` }))
-  const recipes: Record<string, { ok: Call[], bad: Call[] }> = {
+  const recipes: Record<string, { ok: Call[], bad: Call[], target?: TestApp }> = {
+    'POST /api/auth/setup': {
+      target: unclaimed,
+      ok: [json('POST', '/api/auth/setup', setupBody)],
+      bad: [json('POST', '/api/auth/setup', setupBody), json('POST', '/api/auth/setup', { username: 'x', password: 'short' })]
+    },
+    'POST /api/auth/login': {
+      ok: [json('POST', '/api/auth/login', { ...setupBody, name: 'Contract phone' })],
+      bad: [json('POST', '/api/auth/login', { ...setupBody, password: 'wrong password' }), json('POST', '/api/auth/login', { username: 'contract-admin' })]
+    },
+    'GET /api/auth/keys': { ok: [{ method: 'GET', url: '/api/auth/keys' }], bad: [{ method: 'GET', url: '/api/auth/keys', headers: bearer('snt_revoked') }] },
+    'POST /api/auth/keys': {
+      ok: [json('POST', '/api/auth/keys', { name: 'App' }), json('POST', '/api/auth/keys', { name: 'Analysis', role: 'worker' })],
+      bad: [json('POST', '/api/auth/keys', { name: '' }), json('POST', '/api/auth/keys', { name: 'x', role: 'root' })]
+    },
+    'DELETE /api/auth/keys/{id}': {
+      ok: [{ method: 'DELETE', url: `/api/auth/keys/${spareKey.apiKey.id}` }],
+      bad: [{ method: 'DELETE', url: `/api/auth/keys/${spareKey.apiKey.id}` }, { method: 'DELETE', url: '/api/auth/keys/nope' }]
+    },
+    'GET /api/users/me': { ok: [{ method: 'GET', url: '/api/users/me' }], bad: [{ method: 'GET', url: '/api/users/me', headers: bearer('snt_nobody') }] },
+    'PUT /api/users/me/password': {
+      ok: [json('PUT', '/api/users/me/password', { oldPassword: setupBody.password, newPassword: setupBody.password, keepOtherKeys: true })],
+      bad: [
+        json('PUT', '/api/users/me/password', { oldPassword: 'not it at all', newPassword: 'whatever password' }),
+        json('PUT', '/api/users/me/password', { oldPassword: setupBody.password, newPassword: 'short' })
+      ]
+    },
+    'GET /api/users': { ok: [{ method: 'GET', url: '/api/users' }], bad: [{ method: 'GET', url: '/api/users', headers: bearer(person.key) }] },
+    'POST /api/users': {
+      ok: [json('POST', '/api/users', { username: 'contract-new', password: 'new password', displayName: 'New', role: 'user' })],
+      bad: [json('POST', '/api/users', { username: 'CONTRACT-USER', password: 'taken password' }), json('POST', '/api/users', { username: 'a b', password: 'spaced name' })]
+    },
+    'GET /api/users/{id}': {
+      ok: [{ method: 'GET', url: `/api/users/${person.id}` }],
+      bad: [{ method: 'GET', url: `/api/users/${NO_SUCH_USER}` }, { method: 'GET', url: '/api/users/me2' }]
+    },
+    'PATCH /api/users/{id}': {
+      ok: [json('PATCH', `/api/users/${person.id}`, { displayName: 'Person' }), json('PATCH', `/api/users/${person.id}`, { role: 'user', displayName: null })],
+      bad: [json('PATCH', `/api/users/${person.id}`, {}), json('PATCH', `/api/users/${NO_SUCH_USER}`, { role: 'admin' }), json('PATCH', `/api/users/${person.id}`, { password: 'short' })]
+    },
+    'DELETE /api/users/{id}': {
+      ok: [{ method: 'DELETE', url: `/api/users/${doomedUser.id}` }],
+      bad: [{ method: 'DELETE', url: `/api/users/${doomedUser.id}` }, { method: 'DELETE', url: '/api/users/nope' }]
+    },
     'GET /health': { ok: [{ method: 'GET', url: '/health' }], bad: [] },
     'GET /health/ready': { ok: [{ method: 'GET', url: '/health/ready' }], bad: [] },
     'POST /api/scan/start': {
@@ -260,8 +324,8 @@ t.test('every documented operation keeps its contract', async (t) => {
     problems.push(...found.map((p) => `${p} [${call.method} ${call.url}]`))
     if (res.statusCode >= 500) problems.push(`${call.method} ${call.url} answered ${res.statusCode}`)
   }
-  const send = async (target: TestApp, call: Call): Promise<LightMyRequestResponse> =>
-    await target.inject({ method: call.method as 'GET', url: call.url, headers: call.headers, payload: call.payload })
+  const send = async (target: TestApp, call: Call, key = admin.key): Promise<LightMyRequestResponse> =>
+    await target.inject({ method: call.method as 'GET', url: call.url, headers: { ...bearer(key), ...call.headers }, payload: call.payload })
 
   for (const op of validator.operations) {
     const key = `${op.method} ${op.template}`
@@ -270,8 +334,20 @@ t.test('every documented operation keeps its contract', async (t) => {
       problems.push(`${key} is documented but the contract suite has no requests for it`)
       continue
     }
+    // A user's key and a worker key are refused before anything runs, exactly where the role
+    // says so; where they are let in, the call is not made (it could change what follows).
+    const role = (op.operation as unknown as Record<string, unknown>)['x-required-role']
+    if (role !== undefined) {
+      const probe = recipe.ok[0] ?? { method: op.method, url: op.template.replace(/\{[^}]+\}/g, NO_SUCH_ID) }
+      for (const [who, probeKey, refused] of [['a user', person.key, role === 'admin' || role === 'analysis'], ['a worker', worker.key, role !== 'analysis']] as const) {
+        if (!refused) continue
+        const res = await send(app, probe, probeKey)
+        t.equal(res.statusCode, 403, `${key} refuses ${who}'s key`)
+        record(key, probe, res)
+      }
+    }
     for (const call of recipe.ok) {
-      const res = await send(app, call)
+      const res = await send(recipe.target ?? app, call)
       if (res.statusCode >= 400) problems.push(`${call.method} ${call.url} was meant to succeed: ${res.statusCode} ${res.body.slice(0, 200)}`)
       record(key, call, res)
     }
@@ -293,7 +369,7 @@ t.test('every documented operation keeps its contract', async (t) => {
   // Server-Sent Events need a real socket: the stream never ends by itself.
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
   const controller = new AbortController()
-  const events = await fetch(`${address}/api/scan/events`, { signal: controller.signal })
+  const events = await fetch(`${address}/api/scan/events`, { signal: controller.signal, headers: bearer(admin.key) })
   record('GET /api/scan/events', { method: 'GET', url: '/api/scan/events' }, {
     statusCode: events.status,
     headers: { 'content-type': events.headers.get('content-type') ?? undefined },
