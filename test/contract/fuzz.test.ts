@@ -76,7 +76,7 @@ function requestArbitrary (op: Operation): fc.Arbitrary<{ url: string, body: str
     : fc.oneof(
       fc.oneof(
         fc.jsonValue({ maxDepth: 3 }),
-        fc.dictionary(fc.constantFrom('isFavorite', 'bpm', 'key', 'energy', 'x', 'name', 'type', 'trackIds', 'description', 'rules', 'snapshotDate'), fc.jsonValue({ maxDepth: 2 })),
+        fc.dictionary(fc.constantFrom('isFavorite', 'bpm', 'key', 'energy', 'x', 'name', 'type', 'trackIds', 'description', 'rules', 'snapshotDate', 'username', 'password', 'role', 'displayName', 'oldPassword', 'newPassword', 'keepOtherKeys'), fc.jsonValue({ maxDepth: 2 })),
         jsonWithBadText
       ).map((value) => JSON.stringify(value)),
       deepJson,
@@ -98,31 +98,36 @@ function requestArbitrary (op: Operation): fc.Arbitrary<{ url: string, body: str
   })
 }
 
-t.test('random parameters never produce a 5xx or an undocumented status', async (t) => {
-  const app = await build(t)
-  const doc = (await app.inject('/docs/json')).json() as OpenAPIV3.Document
-  const validator = new ContractValidator(doc)
-  const operations = validator.operations.filter((op) => !isEventStream(op) && !op.template.startsWith('/docs'))
-  t.ok(operations.length > 0, 'the document lists operations')
+// Open (nobody signed up), and as a signed-in admin, whose calls get past the key check.
+for (const signedIn of [false, true]) {
+  t.test(`random parameters never produce a 5xx or an undocumented status (${signedIn ? 'as an admin' : 'open service'})`, async (t) => {
+    const app = await build(t, signedIn ? { env: { ADMIN_USERNAME: 'fuzz', ADMIN_PASSWORD: 'fuzz password' } } : {})
+    const login = signedIn ? await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'fuzz', password: 'fuzz password' } }) : null
+    const auth: Record<string, string> = login === null ? {} : { authorization: `Bearer ${(login.json() as { key: string }).key}` }
+    const doc = (await app.inject({ url: '/docs/json' })).json() as OpenAPIV3.Document
+    const validator = new ContractValidator(doc)
+    const operations = validator.operations.filter((op) => !isEventStream(op) && !op.template.startsWith('/docs'))
+    t.ok(operations.length > 0, 'the document lists operations')
 
-  for (const op of operations) {
-    const failures: string[] = []
-    await fc.assert(fc.asyncProperty(requestArbitrary(op), async ({ url, body, query }) => {
-      const res = await app.inject({
-        method: op.method as 'GET',
-        url,
-        query,
-        ...(body === undefined ? {} : { payload: body, headers: { 'content-type': 'application/json' } })
-      })
-      if (res.statusCode >= 500) failures.push(`${op.method} ${url} ${JSON.stringify(query)} → ${res.statusCode} ${res.body.slice(0, 200)}`)
-      // A random path value holding '/' may route elsewhere or nowhere: only documented
-      // operations are held to a schema.
-      const problems = validator.check({ method: op.method, url, status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: res.body })
-        .filter((p) => !p.includes('no documented operation'))
-      failures.push(...problems.map((p) => `${p} (${url} ${JSON.stringify(query)})`))
-      return true
-    }), { seed: SEED, numRuns: RUNS })
-    t.same([...new Set(failures)].slice(0, 10), [], `${op.method} ${op.template}: ${RUNS} random requests, no 5xx, contract kept`)
-    t.equal((await app.inject('/health')).statusCode, 200, `still answering after ${op.method} ${op.template}`)
-  }
-})
+    for (const op of operations) {
+      const failures: string[] = []
+      await fc.assert(fc.asyncProperty(requestArbitrary(op), async ({ url, body, query }) => {
+        const res = await app.inject({
+          method: op.method as 'GET',
+          url,
+          query,
+          ...(body === undefined ? { headers: auth } : { payload: body, headers: { ...auth, 'content-type': 'application/json' } })
+        })
+        if (res.statusCode >= 500) failures.push(`${op.method} ${url} ${JSON.stringify(query)} → ${res.statusCode} ${res.body.slice(0, 200)}`)
+        // A random path value holding '/' may route elsewhere or nowhere: only documented
+        // operations are held to a schema.
+        const problems = validator.check({ method: op.method, url, status: res.statusCode, contentType: res.headers['content-type'] as string | undefined, body: res.body })
+          .filter((p) => !p.includes('no documented operation'))
+        failures.push(...problems.map((p) => `${p} (${url} ${JSON.stringify(query)})`))
+        return true
+      }), { seed: SEED, numRuns: RUNS })
+      t.same([...new Set(failures)].slice(0, 10), [], `${op.method} ${op.template}: ${RUNS} random requests, no 5xx, contract kept`)
+      t.equal((await app.inject('/health')).statusCode, 200, `still answering after ${op.method} ${op.template}`)
+    }
+  })
+}
