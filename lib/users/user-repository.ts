@@ -101,7 +101,7 @@ export async function roleOf (db: Queryable, id: string): Promise<UserRole | nul
 // The admin the shared API_KEY acts as: the owner row while it exists, else the oldest admin.
 export async function keyAdminId (db: Queryable): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM users WHERE role = 'admin' ORDER BY (id = $1) DESC, created_at, id LIMIT 1`, [OWNER_ID])
+    'SELECT id FROM users WHERE role = \'admin\' ORDER BY (id = $1) DESC, created_at, id LIMIT 1', [OWNER_ID])
   return rows[0]?.id ?? OWNER_ID
 }
 

@@ -137,3 +137,17 @@ t.test('watch mode: WATCH, its quiet period and its longest wait', async (t) => 
     t.throws(() => loadConfig(env), { variable, message }, JSON.stringify(env))
   }
 })
+
+t.test('ADMIN_USERNAME and ADMIN_PASSWORD come together and follow the setup rules', async (t) => {
+  const base = { MEDIA_PATH: '.', DATA_DIR: '.' }
+  t.same(pick(loadConfig({ ...base, ADMIN_USERNAME: 'ana', ADMIN_PASSWORD: ' spaced password ' })), { adminUsername: 'ana', adminPassword: ' spaced password ' }, 'spaces belong to a password')
+  t.same(pick(loadConfig({ ...base, ADMIN_USERNAME: '', ADMIN_PASSWORD: '' })), { adminUsername: null, adminPassword: null }, 'empty means unset')
+  t.throws(() => loadConfig({ ...base, ADMIN_USERNAME: 'ana' }), /ADMIN_PASSWORD must be set when ADMIN_USERNAME is/)
+  t.throws(() => loadConfig({ ...base, ADMIN_PASSWORD: 'long enough' }), /ADMIN_USERNAME must be set when ADMIN_PASSWORD is/)
+  t.throws(() => loadConfig({ ...base, ADMIN_USERNAME: 'a b', ADMIN_PASSWORD: 'long enough' }), /ADMIN_USERNAME may hold/)
+  t.throws(() => loadConfig({ ...base, ADMIN_USERNAME: 'ana', ADMIN_PASSWORD: 'short' }), /ADMIN_PASSWORD must be 8 to 256/)
+})
+
+function pick (config: { adminUsername: string | null, adminPassword: string | null }): object {
+  return { adminUsername: config.adminUsername, adminPassword: config.adminPassword }
+}

@@ -16,7 +16,7 @@ t.test('the OpenAPI document is valid OpenAPI 3 and describes the routes', async
   t.ok(doc.paths['/health/ready']?.get?.responses['503'], 'the 503 of readiness is documented')
   t.ok(doc.components?.schemas?.ErrorResponse, 'the shared error shape is a named component')
   const tags = (doc.tags ?? []).map((tag) => tag.name)
-  t.same(tags.sort(), ['cover', 'health', 'library', 'scan', 'stream'])
+  t.same(tags.sort(), ['auth', 'cover', 'health', 'library', 'scan', 'stream', 'users'])
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const op of Object.values(item ?? {}) as OpenAPIV3.OperationObject[]) {
       if (typeof op !== 'object' || op === null || !('responses' in op)) continue
@@ -48,16 +48,25 @@ t.test('the document marks exactly the operations that need the key, from the sa
       const url = path.replace(/\{\w+\}/g, '00000000-0000-4000-8000-000000000000')
       // Every protected operation is refused before its handler runs, the event stream included.
       const res = await app.inject({ method: method.toUpperCase() as 'GET', url })
-      if (path.startsWith('/health')) {
+      const role = (op as unknown as Record<string, unknown>)['x-required-role']
+      if (path.startsWith('/health') || what === 'POST /api/auth/login') {
         t.same(op.security, [], `${what} is public`)
-        t.equal(op.responses['401'], undefined, `${what} documents no 401`)
+        t.equal(role, undefined, `${what} names no role`)
+        if (what !== 'POST /api/auth/login') t.equal(op.responses['401'], undefined, `${what} documents no 401`)
         t.not(res.statusCode, 401, `${what} answers without the key`)
       } else {
         t.same(op.security, [{ bearerAuth: [] }, { apiKeyQuery: [] }], `${what} needs the key, as a header or a query parameter; none is optional`)
         t.ok(op.responses['401'], `${what} documents its 401`)
+        t.ok(['user', 'admin', 'analysis'].includes(role as string), `${what} names the role it needs: ${String(role)}`)
+        t.ok(op.responses['403'], `${what} documents its 403`)
         t.equal(res.statusCode, 401, `${what} answers 401 without the key`)
       }
     }
   }
   t.ok(checked > 20)
+  const roles = (path: string, method: 'get' | 'post' | 'put' | 'delete'): unknown => (doc.paths[path]?.[method] as unknown as Record<string, unknown>)['x-required-role']
+  t.equal(roles('/api/scan/start', 'post'), 'admin', 'scans are an admin\'s')
+  t.equal(roles('/api/users', 'get'), 'admin', 'so are other users')
+  t.equal(roles('/api/library/tracks/{id}/analysis', 'put'), 'analysis', 'analysis results: admins and worker keys')
+  t.equal(roles('/api/library/tracks', 'get'), 'user')
 })
