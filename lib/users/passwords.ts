@@ -1,8 +1,9 @@
 // Account passwords: Argon2id only, never stored or logged in a recoverable form.
 import { hash, verify, Algorithm } from '@node-rs/argon2'
 
-// OWASP's first Argon2id setting (19 MiB, 2 passes, 1 lane): about 50 ms per hash on one core
-// of the machines this runs on, so a login costs a person nothing and a guesser a great deal.
+// OWASP's first Argon2id setting (19 MiB, 2 passes, 1 lane): about 10 ms of one core per check
+// (bench/auth.ts), nothing to a person logging in, and with the rate limits (plugins/rate-limit.ts)
+// far too slow for guessing.
 export const ARGON2_PARAMS = {
   algorithm: Algorithm.Argon2id,
   memoryCost: 19_456,
