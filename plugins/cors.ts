@@ -11,8 +11,9 @@ export default fp(async (fastify) => {
     credentials: false,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'],
-    // What a fetch() with Range must read to page through a file, and the validator to revalidate with.
-    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag'],
+    // What a fetch() with Range must read to page through a file, the validator to revalidate
+    // with, and how long a rate-limited login must wait.
+    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Retry-After'],
     maxAge: 600,
     // Any OPTIONS is answered 204 with the preflight headers, rather than a text/plain 400 when
     // Origin or Access-Control-Request-Method is missing: nothing is revealed or changed either way.

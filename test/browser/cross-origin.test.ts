@@ -151,6 +151,44 @@ t.test('a page on another origin uses the service as the web app does', { skip: 
     t.equal((await send('GET', `/api/library/playlists/${id}`)).status, 404)
   })
 
+  await t.test('people sign up and log in from the page, each with their own key and their own favourites', async (t) => {
+    const send = async (method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Fetched> => {
+      const res = await call<Fetched>(page, 'request', `${service}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      t.equal(res.error, undefined, `${method} ${path} is not blocked`)
+      return res
+    }
+    const json = { 'Content-Type': 'application/json' }
+    const setup = await send('POST', '/api/auth/setup', appHeaders, { username: 'ana', password: 'ana password' })
+    t.equal(setup.status, 201, 'the first admin, made with the shared key')
+    await send('POST', '/api/users', appHeaders, { username: 'bo', password: 'bo password' })
+    const login = async (username: string): Promise<Record<string, string>> => {
+      const res = await send('POST', '/api/auth/login', json, { username, password: `${username} password`, name: 'Browser' })
+      t.equal(res.status, 201, `${username} logs in without any key`)
+      return { ...json, Authorization: `Bearer ${(JSON.parse(res.text ?? '{}') as { key: string }).key}` }
+    }
+    const ana = await login('ana')
+    const bo = await login('bo')
+    const stateOf = async (headers: Record<string, string>): Promise<unknown> =>
+      JSON.parse((await send('GET', `/api/library/tracks/${track.id}`, headers)).text ?? '{}')
+    t.match(await stateOf(ana), { isFavorite: true, rating: 4 }, 'what was saved with the shared key became the first admin\'s')
+    t.match(await stateOf(bo), { isFavorite: false, rating: null }, 'another person starts with none')
+    await send('PATCH', `/api/library/tracks/${track.id}`, bo, { rating: 2 })
+    t.match(await stateOf(bo), { rating: 2 })
+    t.match(await stateOf(ana), { rating: 4 }, 'one person\'s rating is not another\'s')
+
+    const keys = JSON.parse((await send('GET', '/api/auth/keys', bo)).text ?? '{}') as { keys: Array<{ id: string, current: boolean }> }
+    const current = keys.keys.find((k) => k.current)
+    t.ok(current !== undefined, 'the page sees which key it holds')
+    t.equal((await send('DELETE', `/api/auth/keys/${current?.id ?? ''}`, bo)).status, 204, 'and can log out by revoking it')
+    const refused = await send('GET', '/api/library/tracks', bo)
+    t.equal(refused.status, 401, 'the revoked key is refused, readably')
+
+    let limited: Fetched = {}
+    for (let i = 0; i < 12 && limited.status !== 429; i++) limited = await send('POST', '/api/auth/login', json, { username: 'bo', password: 'a wrong guess' })
+    t.equal(limited.status, 429, 'password guessing is limited')
+    t.ok(Number(limited.headers?.['retry-after']) > 0, 'and the page can read how long to wait')
+  })
+
   await t.test('an EventSource receives scan:complete after a scan is started', async (t) => {
     // EventSource cannot send a header and the app appends no key: an open service.
     const open = await build(t, { mediaPath: media })
