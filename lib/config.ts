@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { PASSWORD_MAX, PASSWORD_MIN } from './users/passwords.js'
 
-const USERNAME = /^[\p{L}\p{N}._@+-]{1,64}$/u
+const USERNAME = /^[\p{L}\p{M}\p{N}._@+-]{1,64}$/u
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 export type StreamOffload = 'none' | 'x-accel'

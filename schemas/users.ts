@@ -10,12 +10,12 @@ const KeyRole = Type.Unsafe<'user' | 'worker'>({
   description: 'user: acts as its user; worker (admins only): may only write analysis results, for analysis workers'
 })
 
-// Letters and digits of any script, and . _ - @ + (so an e-mail address works); no spaces, no
-// separators a Subsonic client or a log line could misread.
+// Letters (with their accents, composed or not) and digits of any script, and . _ - @ + (so an
+// e-mail address works); no spaces, no separators a Subsonic client or a log line could misread.
 export const Username = Type.String({
   minLength: 1,
   maxLength: 64,
-  pattern: '^[\\p{L}\\p{N}._@+-]+$',
+  pattern: '^[\\p{L}\\p{M}\\p{N}._@+-]+$',
   description: 'Case-insensitive: "Ana" and "ana" are the same user'
 })
 export const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })

@@ -15,14 +15,16 @@ export const PASSWORD_MIN = 8
 // Argon2 hashes any length, but a megabyte of "password" is an attack on the CPU, not a password.
 export const PASSWORD_MAX = 256
 
+// The same password typed on two systems may arrive composed or decomposed (NIST SP 800-63B
+// asks for one normal form), so both sides are hashed in NFC.
 export async function hashPassword (password: string): Promise<string> {
-  return await hash(password, ARGON2_PARAMS)
+  return await hash(password.normalize('NFC'), ARGON2_PARAMS)
 }
 
 // A stored hash made with other parameters still verifies: the PHC string carries its own.
 export async function passwordMatches (stored: string, password: string): Promise<boolean> {
   try {
-    return await verify(stored, password)
+    return await verify(stored, password.normalize('NFC'))
   } catch {
     return false
   }

@@ -26,6 +26,10 @@ const USER_COLUMNS = 'id, username, display_name, role, created_at, last_seen_at
 const CLAIMED = 'username IS NOT NULL'
 const UNIQUE_VIOLATION = '23505'
 
+// "José" typed on one keyboard and "José" on another may differ in code points (composed or
+// not); as names they are one, and lower() below makes case not matter either.
+const nameKey = (username: string): string => username.normalize('NFC')
+
 function toUser (row: UserRow): UserT {
   return {
     id: row.id,
@@ -55,7 +59,7 @@ export async function claimOwner (db: Queryable, user: Omit<NewUser, 'role'>): P
   const { rows } = await db.query<UserRow>(
     `UPDATE users SET username = $2, display_name = $3, password_hash = $4, role = 'admin', created_at = now()
      WHERE id = $1 AND username IS NULL AND NOT EXISTS (SELECT 1 FROM users WHERE ${CLAIMED})
-     RETURNING ${USER_COLUMNS}`, [OWNER_ID, user.username, user.displayName, user.passwordHash])
+     RETURNING ${USER_COLUMNS}`, [OWNER_ID, nameKey(user.username), user.displayName, user.passwordHash])
   return rows.length === 0 ? null : toUser(rows[0])
 }
 
@@ -64,7 +68,7 @@ export async function insertUser (db: Queryable, user: NewUser): Promise<UserT |
   try {
     const { rows } = await db.query<UserRow>(
       `INSERT INTO users (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
-      [user.username, user.displayName, user.role, user.passwordHash])
+      [nameKey(user.username), user.displayName, user.role, user.passwordHash])
     return toUser(rows[0])
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return null
@@ -74,7 +78,7 @@ export async function insertUser (db: Queryable, user: NewUser): Promise<UserT |
 
 export async function credentialsOf (db: Queryable, username: string): Promise<Credentials | null> {
   const { rows } = await db.query<{ id: string, role: UserRole, password_hash: string }>(
-    `SELECT id, role, password_hash FROM users WHERE lower(username) = lower($1) AND ${CLAIMED}`, [username])
+    `SELECT id, role, password_hash FROM users WHERE lower(username) = lower($1) AND ${CLAIMED}`, [nameKey(username)])
   return rows.length === 0 ? null : { id: rows[0].id, role: rows[0].role, passwordHash: rows[0].password_hash }
 }
 

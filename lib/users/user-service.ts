@@ -26,6 +26,7 @@ export class UserError extends Error {
 }
 
 export const WRONG_LOGIN = 'Wrong username or password'
+const NOBODY_YET = 'Nobody has signed up yet: create the first admin with POST /api/auth/setup'
 
 export interface UsersDeps {
   pool: Pool
@@ -171,7 +172,7 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
       async create (caller: Caller, name: string, role: KeyRole): Promise<IssuedKey> {
         if (role === 'worker' && caller.role !== 'admin') throw new UserError(403, 'Only an admin can make a worker key')
         const user = await findUser(db, caller.userId)
-        if (user === null) throw new UserError(409, 'Nobody has signed up yet: create the first admin with POST /api/auth/setup')
+        if (user === null) throw new UserError(409, NOBODY_YET)
         return await issueKey(user, name, role)
       },
       async revoke (caller: Caller, keyId: string): Promise<void> {
@@ -180,7 +181,11 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
       }
     },
 
-    me: async (caller: Caller): Promise<UserT> => await existing(caller.userId),
+    async me (caller: Caller): Promise<UserT> {
+      const user = await findUser(db, caller.userId)
+      if (user === null) throw new UserError(404, caller.userId === OWNER_ID ? NOBODY_YET : 'No such user')
+      return user
+    },
     list: async (): Promise<UserT[]> => await listUsers(db),
     get: existing,
 
@@ -220,7 +225,7 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     // Every other key of the caller is revoked unless keepOtherKeys; how many were.
     async changePassword (caller: Caller, oldPassword: string, newPassword: string, keepOtherKeys: boolean): Promise<number> {
       const stored = await passwordHashOf(db, caller.userId)
-      if (stored === null) throw new UserError(409, 'Nobody has signed up yet: create the first admin with POST /api/auth/setup')
+      if (stored === null) throw new UserError(409, NOBODY_YET)
       if (!(await passwordMatches(stored, oldPassword))) throw new UserError(403, 'The current password is wrong')
       const passwordHash = await hashPassword(newPassword)
       const revoked = await inTransaction(pool, async (client) => {

@@ -149,3 +149,16 @@ t.test('no password or key reaches the log, at any level', async (t) => {
     t.notOk(lines.some((l) => l.includes(secret)), `"${secret.slice(0, 6)}…" appears in no log line`)
   }
 })
+
+t.test('a name or password composed differently on another keyboard is the same', async (t) => {
+  const app = await buildWithEnv(t, (await testEnv(t)).env)
+  const composed = 'Jos\u00e9'
+  const decomposed = 'Jose\u0301'
+  const made = await app.inject({ method: 'POST', url: '/api/auth/setup', payload: { username: decomposed, password: `contrase${'\u00f1'}a segura` } })
+  t.equal(made.statusCode, 201)
+  t.equal(made.json().user.username, composed, 'kept in one form (NFC)')
+  t.equal((await login(app, composed.toUpperCase(), `contrase${'n\u0303'}a segura`)).statusCode, 201, 'found by the other form, in another case, with the password typed the other way')
+  const admin = made.json().key as string
+  t.equal((await app.inject({ method: 'POST', url: '/api/users', headers: bearer(admin), payload: { username: composed, password: 'another password' } })).statusCode, 409, 'not a second user')
+  t.equal((await app.inject('/api/users/me')).statusCode, 401)
+})
