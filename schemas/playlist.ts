@@ -41,10 +41,23 @@ export const PlaylistSource = Type.Object({
   importedAt: DateTime
 }, { $id: 'PlaylistSource', description: 'Where an imported playlist came from' })
 
+export const PlaylistOwner = Type.Object({
+  id: Uuid,
+  username: Type.Union([Type.String(), Type.Null()], {
+    description: 'null while the owner is the server\'s account from before anyone signed up (it holds what was saved ' +
+      'then, and playlists imported from files, until the first admin claims it)'
+  })
+}, { $id: 'PlaylistOwner', description: 'The user the playlist belongs to: only they can change it' })
+
+const PUBLIC_TEXT = 'Everyone can see and export a public playlist; only its owner can change it. ' +
+  'A private one is seen by its owner alone.'
+
 export const Playlist = Type.Object({
   id: Uuid,
   name: Type.String(),
   type: PlaylistTypeSchema,
+  owner: Type.Ref(PlaylistOwner),
+  public: Type.Boolean({ description: PUBLIC_TEXT }),
   description: Type.Optional(Type.String()),
   trackIds: Type.Array(Uuid, {
     description: 'In order, duplicates kept. Entries whose track is missing from the library are left out while it is missing and come back with it.'
@@ -80,7 +93,8 @@ export const PlaylistCreate = Type.Object({
   trackIds: Type.Optional(TrackIds),
   description: Type.Optional(Description),
   rules: Type.Optional(Rules),
-  snapshotDate: Type.Optional({ ...SnapshotDate, description: 'HISTORY_SNAPSHOT only; the creation time when absent' })
+  snapshotDate: Type.Optional({ ...SnapshotDate, description: 'HISTORY_SNAPSHOT only; the creation time when absent' }),
+  public: Type.Optional(Type.Boolean({ description: `${PUBLIC_TEXT} false when absent.` }))
 }, { additionalProperties: false })
 export type PlaylistCreateT = Static<typeof PlaylistCreate>
 
@@ -94,7 +108,8 @@ export const PlaylistPatch = Type.Object({
   }),
   description: Type.Optional(Type.Union([Type.Null(), Description], { description: 'null removes it' })),
   rules: Type.Optional(Type.Union([Type.Null(), Rules], { description: 'SMART only; null removes them' })),
-  snapshotDate: Type.Optional(Type.Union([Type.Null(), SnapshotDate], { description: 'HISTORY_SNAPSHOT only; null removes it' }))
+  snapshotDate: Type.Optional(Type.Union([Type.Null(), SnapshotDate], { description: 'HISTORY_SNAPSHOT only; null removes it' })),
+  public: Type.Optional(Type.Boolean({ description: PUBLIC_TEXT }))
 }, { additionalProperties: false, minProperties: 1 })
 export type PlaylistPatchT = Static<typeof PlaylistPatch>
 
@@ -102,4 +117,4 @@ export const PlaylistTracksBody = Type.Object({
   trackIds: TrackIds
 }, { additionalProperties: false })
 
-export const PLAYLIST_SCHEMAS = [PlaylistSource, Playlist, PlaylistList]
+export const PLAYLIST_SCHEMAS = [PlaylistOwner, PlaylistSource, Playlist, PlaylistList]

@@ -8,6 +8,10 @@
 // could not be read must not cost anyone a playlist); if the file comes back, it updates the same
 // playlist. A playlist deleted through the API stays deleted until its file changes.
 //
+// A new imported playlist is public (the file is in everyone's library) and belongs to the admin
+// the shared API_KEY acts as: the owner row while it exists, else the oldest admin. Later imports
+// of the same file keep the owner and the public flag it has by then.
+//
 // Lines that match no indexed track are counted on the playlist (importedFrom.unresolved, and its
 // description) and reported among the scan's errors as a "warning: " that is not a failure.
 import { readFile, stat } from 'node:fs/promises'
@@ -21,6 +25,7 @@ import { lineTarget, type LineTarget } from './m3u-paths.js'
 import { baseOf, dirOf } from '../paths.js'
 import { insertPlaylist, lockPlaylist, replaceEntries, touchPlaylist } from './playlist-repository.js'
 import { inTransaction } from '../db/transaction.js'
+import { keyAdminId } from '../users/user-repository.js'
 
 export interface PlaylistFile {
   // Library-relative, forward slashes.
@@ -178,7 +183,15 @@ async function store (pool: Pool, file: PlaylistFile, known: KnownFile | undefin
     let id = known?.playlist_id ?? null
     if (id !== null && (await lockPlaylist(client, id)) === null) id = null
     if (id === null) {
-      id = await insertPlaylist(client, { name: imported.name, type: 'MANUAL', description: imported.description, rules: null, snapshotDate: null })
+      id = await insertPlaylist(client, {
+        ownerId: await keyAdminId(client),
+        isPublic: true,
+        name: imported.name,
+        type: 'MANUAL',
+        description: imported.description,
+        rules: null,
+        snapshotDate: null
+      })
     } else {
       await touchPlaylist(client, id, { name: imported.name, description: imported.description })
     }

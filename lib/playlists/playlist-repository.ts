@@ -1,4 +1,8 @@
-// SQL for playlists and their entries (sql/006). Rows become the API's Playlist only here.
+// SQL for playlists and their entries (sql/006, owners sql/012). Rows become the API's Playlist
+// only here.
+//
+// What a viewer may see is decided here, in the WHERE clause: their own playlists and the public
+// ones. A playlist they may not see is not found, exactly like one that does not exist.
 //
 // An entry is shown while its track is in `tracks` (an inner join): entries of a missing track
 // stay in playlist_entries and show again when a track with that id is back.
@@ -17,6 +21,9 @@ interface PlaylistRow {
   snapshot_date: Date | string | null
   created_at: Date | string
   updated_at: Date | string
+  owner_id: string
+  owner_username: string | null
+  is_public: boolean
   source_path: string | null
   source_entries: number | null
   source_unresolved: number | null
@@ -25,9 +32,12 @@ interface PlaylistRow {
 }
 
 const PLAYLIST_COLUMNS = `p.id, p.name, p.type, p.description, p.rules, p.snapshot_date, p.created_at, p.updated_at,
+  p.owner_id, u.username AS owner_username, p.is_public,
   f.path AS source_path, f.entries AS source_entries, f.unresolved AS source_unresolved,
   f.missing AS source_missing, f.imported_at`
-const PLAYLIST_FROM = 'playlists p LEFT JOIN playlist_files f ON f.playlist_id = p.id'
+const PLAYLIST_FROM = 'playlists p JOIN users u ON u.id = p.owner_id LEFT JOIN playlist_files f ON f.playlist_id = p.id'
+// $1 is the viewer's user id.
+const VISIBLE = '(p.owner_id = $1 OR p.is_public)'
 const COVERS_PER_PLAYLIST = 4
 
 // Shown track ids and covers for many playlists in two statements.
@@ -64,6 +74,8 @@ async function toPlaylists (db: Queryable, rows: PlaylistRow[]): Promise<Playlis
       id: row.id,
       name: row.name,
       type: row.type,
+      owner: { id: row.owner_id, username: row.owner_username },
+      public: row.is_public,
       trackIds: shown,
       trackCount: shown.length,
       coverArts: coverArts.get(row.id) ?? [],
@@ -86,22 +98,31 @@ async function toPlaylists (db: Queryable, rows: PlaylistRow[]): Promise<Playlis
   })
 }
 
-export async function listPlaylists (db: Queryable, type: PlaylistType | undefined): Promise<PlaylistT[]> {
+// The viewer's own playlists and the public ones.
+export async function listPlaylists (db: Queryable, viewerId: string, type: PlaylistType | undefined): Promise<PlaylistT[]> {
   const { rows } = type === undefined
-    ? await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} ORDER BY lower(p.name), p.id`)
-    : await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} WHERE p.type = $1 ORDER BY lower(p.name), p.id`, [type])
+    ? await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} WHERE ${VISIBLE} ORDER BY lower(p.name), p.id`, [viewerId])
+    : await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} WHERE ${VISIBLE} AND p.type = $2 ORDER BY lower(p.name), p.id`, [viewerId, type])
   return toPlaylists(db, rows)
 }
 
-export async function findPlaylist (db: Queryable, id: string): Promise<PlaylistT | null> {
-  const { rows } = await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} WHERE p.id = $1`, [id])
+// null: no such playlist, or one the viewer may not see.
+export async function findPlaylist (db: Queryable, viewerId: string, id: string): Promise<PlaylistT | null> {
+  const { rows } = await db.query<PlaylistRow>(`SELECT ${PLAYLIST_COLUMNS} FROM ${PLAYLIST_FROM} WHERE ${VISIBLE} AND p.id = $2`, [viewerId, id])
   return rows.length === 0 ? null : (await toPlaylists(db, rows))[0]
 }
 
+export interface LockedPlaylist {
+  type: PlaylistType
+  ownerId: string
+  isPublic: boolean
+}
+
 // Holds the playlist row until the transaction ends, so concurrent edits of one playlist queue up.
-export async function lockPlaylist (client: PoolClient, id: string): Promise<{ type: PlaylistType } | null> {
-  const { rows } = await client.query<{ type: PlaylistType }>('SELECT type FROM playlists WHERE id = $1 FOR UPDATE', [id])
-  return rows[0] ?? null
+export async function lockPlaylist (client: PoolClient, id: string): Promise<LockedPlaylist | null> {
+  const { rows } = await client.query<{ type: PlaylistType, owner_id: string, is_public: boolean }>(
+    'SELECT type, owner_id, is_public FROM playlists WHERE id = $1 FOR UPDATE', [id])
+  return rows.length === 0 ? null : { type: rows[0].type, ownerId: rows[0].owner_id, isPublic: rows[0].is_public }
 }
 
 // Which of these ids are tracks in the library now.
@@ -112,6 +133,8 @@ export async function existingTrackIds (db: Queryable, ids: string[]): Promise<S
 }
 
 export interface NewPlaylist {
+  ownerId: string
+  isPublic: boolean
   name: string
   type: PlaylistType
   description: string | null
@@ -121,10 +144,10 @@ export interface NewPlaylist {
 
 export async function insertPlaylist (client: Queryable, p: NewPlaylist): Promise<string> {
   const { rows } = await client.query<{ id: string }>(
-    `INSERT INTO playlists (name, type, description, rules, snapshot_date)
-     VALUES ($1, $2, $3, $4::jsonb, coalesce($5::timestamptz, CASE WHEN $2 = 'HISTORY_SNAPSHOT' THEN now() END))
+    `INSERT INTO playlists (name, type, description, rules, snapshot_date, owner_id, is_public)
+     VALUES ($1, $2, $3, $4::jsonb, coalesce($5::timestamptz, CASE WHEN $2 = 'HISTORY_SNAPSHOT' THEN now() END), $6, $7)
      RETURNING id`,
-    [p.name, p.type, p.description, p.rules, p.snapshotDate])
+    [p.name, p.type, p.description, p.rules, p.snapshotDate, p.ownerId, p.isPublic])
   return rows[0].id
 }
 
@@ -133,9 +156,10 @@ const SETTABLE = {
   name: 'name = $',
   description: 'description = $',
   rules: 'rules = $::jsonb',
-  snapshotDate: 'snapshot_date = $::timestamptz'
+  snapshotDate: 'snapshot_date = $::timestamptz',
+  isPublic: 'is_public = $::boolean'
 } as const
-export type PlaylistFields = Partial<Record<keyof typeof SETTABLE, string | null>>
+export type PlaylistFields = Partial<Record<Exclude<keyof typeof SETTABLE, 'isPublic'>, string | null>> & { isPublic?: boolean }
 
 // Sets the given fields (if any) and always moves updated_at.
 export async function touchPlaylist (client: Queryable, id: string, fields: PlaylistFields = {}): Promise<void> {

@@ -7,6 +7,10 @@
 // - Removing tracks removes every entry of each given id, hidden ones included.
 // - rules (SMART) are stored and returned as given, within size bounds, and not evaluated: the
 //   clients that define rules also compute their tracks and send them as trackIds.
+// - Every call names its caller. A playlist belongs to the user who made it; they see their own
+//   and everyone's public ones. Only the owner changes one, admins included: a playlist is a
+//   person's, not the server's. Another user's private playlist is a 404 to every verb, so its
+//   existence is not given away; another user's public one is a 403 to a change.
 import type { Pool, PoolClient } from 'pg'
 import {
   MAX_PLAYLIST_ENTRIES, MAX_RULES_DEPTH, MAX_RULES_LENGTH,
@@ -15,6 +19,7 @@ import {
 import { reorderKeepingHidden } from './entry-order.js'
 import { formatM3u } from './m3u.js'
 import { inTransaction } from '../db/transaction.js'
+import type { Caller } from '../users/caller.js'
 import {
   allEntries, appendEntries, countEntries, deletePlaylist, existingTrackIds, exportRows, findPlaylist, idsInPlaylist,
   insertPlaylist, listPlaylists, lockPlaylist, removeEntries, replaceEntries, touchPlaylist,
@@ -23,7 +28,7 @@ import {
 
 // Carries its HTTP status, so the error handler answers with it as for any other 4xx.
 export class PlaylistError extends Error {
-  constructor (readonly statusCode: 400 | 404, message: string, readonly code: string) {
+  constructor (readonly statusCode: 400 | 403 | 404, message: string, readonly code: string) {
     super(message)
     this.name = 'PlaylistError'
   }
@@ -35,14 +40,14 @@ export interface PlaylistExport {
 }
 
 export interface PlaylistService {
-  list: (type?: PlaylistType) => Promise<PlaylistT[]>
-  get: (id: string) => Promise<PlaylistT>
-  create: (input: PlaylistCreateT) => Promise<PlaylistT>
-  update: (id: string, patch: PlaylistPatchT) => Promise<PlaylistT>
-  remove: (id: string) => Promise<void>
-  addTracks: (id: string, trackIds: string[]) => Promise<PlaylistT>
-  removeTracks: (id: string, trackIds: string[]) => Promise<PlaylistT>
-  exportM3u: (id: string) => Promise<PlaylistExport>
+  list: (caller: Caller, type?: PlaylistType) => Promise<PlaylistT[]>
+  get: (caller: Caller, id: string) => Promise<PlaylistT>
+  create: (caller: Caller, input: PlaylistCreateT) => Promise<PlaylistT>
+  update: (caller: Caller, id: string, patch: PlaylistPatchT) => Promise<PlaylistT>
+  remove: (caller: Caller, id: string) => Promise<void>
+  addTracks: (caller: Caller, id: string, trackIds: string[]) => Promise<PlaylistT>
+  removeTracks: (caller: Caller, id: string, trackIds: string[]) => Promise<PlaylistT>
+  exportM3u: (caller: Caller, id: string) => Promise<PlaylistExport>
 }
 
 function invalid (field: string, message: string): PlaylistError {
@@ -51,6 +56,10 @@ function invalid (field: string, message: string): PlaylistError {
 
 function notFound (id: string): PlaylistError {
   return new PlaylistError(404, `Playlist ${id} not found`, 'PLAYLIST_NOT_FOUND')
+}
+
+function notOwner (id: string): PlaylistError {
+  return new PlaylistError(403, `Playlist ${id} belongs to another user: only its owner can change it`, 'PLAYLIST_NOT_OWNED')
 }
 
 function listed (ids: string[]): string {
@@ -129,20 +138,26 @@ export function createPlaylistService (pool: Pool): PlaylistService {
     }
   }
 
-  const get = async (id: string): Promise<PlaylistT> => {
-    const playlist = await findPlaylist(pool, id)
+  const get = async (caller: Caller, id: string): Promise<PlaylistT> => {
+    const playlist = await findPlaylist(pool, caller.userId, id)
     if (playlist === null) throw notFound(id)
     return playlist
   }
 
-  // Runs a change to one playlist with its row locked; 404 when it does not exist.
-  const change = async (id: string, fn: (client: PoolClient, type: PlaylistType) => Promise<void>): Promise<PlaylistT> => {
+  // Runs a change to one playlist with its row locked, as its owner; 404 when the caller cannot
+  // see it, 403 when they can but it is someone else's.
+  const changeOnly = async (caller: Caller, id: string, fn: (client: PoolClient, type: PlaylistType) => Promise<void>): Promise<void> => {
     await inTransaction(pool, async (client) => {
       const locked = await lockPlaylist(client, id)
       if (locked === null) throw notFound(id)
+      if (locked.ownerId !== caller.userId) throw locked.isPublic ? notOwner(id) : notFound(id)
       await fn(client, locked.type)
     })
-    return get(id)
+  }
+
+  const change = async (caller: Caller, id: string, fn: (client: PoolClient, type: PlaylistType) => Promise<void>): Promise<PlaylistT> => {
+    await changeOnly(caller, id, fn)
+    return get(caller, id)
   }
 
   const withinLimit = (entries: number): void => {
@@ -150,10 +165,10 @@ export function createPlaylistService (pool: Pool): PlaylistService {
   }
 
   return {
-    list: async (type) => listPlaylists(pool, type),
+    list: async (caller, type) => listPlaylists(pool, caller.userId, type),
     get,
 
-    create: async (input) => {
+    create: async (caller, input) => {
       const type = input.type ?? 'MANUAL'
       const name = checkName(input.name) as string
       checkText('description', input.description)
@@ -165,24 +180,25 @@ export function createPlaylistService (pool: Pool): PlaylistService {
       await requireTracks(trackIds)
       const id = await inTransaction(pool, async (client) => {
         const created = await insertPlaylist(client, {
-          name, type, description: input.description ?? null, rules, snapshotDate
+          ownerId: caller.userId, isPublic: input.public ?? false, name, type, description: input.description ?? null, rules, snapshotDate
         })
         await appendEntries(client, created, trackIds)
         return created
       })
-      return get(id)
+      return get(caller, id)
     },
 
-    update: async (id, patch) => {
+    update: async (caller, id, patch) => {
       const fields: PlaylistFields = {}
       fields.name = checkName(patch.name)
       checkText('description', patch.description)
       fields.description = patch.description
       fields.rules = checkRules(patch.rules)
       fields.snapshotDate = checkSnapshotDate(patch.snapshotDate)
+      fields.isPublic = patch.public
       const trackIds = patch.trackIds === undefined ? undefined : normalise(patch.trackIds)
       if (trackIds !== undefined) await requireTracks(trackIds)
-      return change(id, async (client, type) => {
+      return change(caller, id, async (client, type) => {
         checkTypeFields(type, patch)
         if (trackIds !== undefined) {
           const entries = reorderKeepingHidden(await allEntries(client, id), trackIds)
@@ -193,23 +209,25 @@ export function createPlaylistService (pool: Pool): PlaylistService {
       })
     },
 
-    remove: async (id) => {
-      if (!(await deletePlaylist(pool, id))) throw notFound(id)
+    remove: async (caller, id) => {
+      await changeOnly(caller, id, async (client) => {
+        await deletePlaylist(client, id)
+      })
     },
 
-    addTracks: async (id, ids) => {
+    addTracks: async (caller, id, ids) => {
       const trackIds = normalise(ids)
       await requireTracks(trackIds)
-      return change(id, async (client) => {
+      return change(caller, id, async (client) => {
         withinLimit(await countEntries(client, id) + trackIds.length)
         await appendEntries(client, id, trackIds)
         await touchPlaylist(client, id)
       })
     },
 
-    removeTracks: async (id, ids) => {
+    removeTracks: async (caller, id, ids) => {
       const trackIds = [...new Set(normalise(ids))]
-      return change(id, async (client) => {
+      return change(caller, id, async (client) => {
         // An id of a track missing for now still names its hidden entries.
         const [inPlaylist, existing] = await Promise.all([idsInPlaylist(client, id, trackIds), existingTrackIds(client, trackIds)])
         const unknown = trackIds.filter((t) => !inPlaylist.has(t) && !existing.has(t))
@@ -220,9 +238,8 @@ export function createPlaylistService (pool: Pool): PlaylistService {
       })
     },
 
-    exportM3u: async (id) => {
-      const playlist = await findPlaylist(pool, id)
-      if (playlist === null) throw notFound(id)
+    exportM3u: async (caller, id) => {
+      const playlist = await get(caller, id)
       const rows = await exportRows(pool, id)
       return {
         name: playlist.name,

@@ -251,7 +251,7 @@ t.test('every documented operation keeps its contract', async (t) => {
     'POST /api/library/playlists': {
       ok: [
         json('POST', '/api/library/playlists', { name: 'New', type: 'MANUAL', trackIds: [folder.id, folder.id] }),
-        json('POST', '/api/library/playlists', { name: 'Smart', type: 'SMART', trackIds: [], rules: { match: 'any' }, description: 'Rules kept' }),
+        json('POST', '/api/library/playlists', { name: 'Smart', type: 'SMART', trackIds: [], rules: { match: 'any' }, description: 'Rules kept', public: true }),
         json('POST', '/api/library/playlists', { name: 'Queue', type: 'HISTORY_SNAPSHOT', trackIds: [bare.id] })
       ],
       bad: [
@@ -273,12 +273,14 @@ t.test('every documented operation keeps its contract', async (t) => {
       ok: [
         json('PATCH', `/api/library/playlists/${playlist}`, { name: 'Renamed' }),
         json('PATCH', `/api/library/playlists/${playlist}`, { trackIds: [bare.id, track.id, bare.id] }),
-        json('PATCH', `/api/library/playlists/${playlist}`, { description: 'Now described' })
+        json('PATCH', `/api/library/playlists/${playlist}`, { description: 'Now described' }),
+        json('PATCH', `/api/library/playlists/${playlist}`, { public: true })
       ],
       bad: [
         json('PATCH', `/api/library/playlists/${playlist}`, { trackIds: [NO_SUCH_ID] }),
         json('PATCH', `/api/library/playlists/${playlist}`, {}),
         json('PATCH', `/api/library/playlists/${playlist}`, { type: 'SMART' }),
+        json('PATCH', `/api/library/playlists/${playlist}`, { public: 'yes' }),
         json('PATCH', `/api/library/playlists/${NO_SUCH_ID}`, { name: 'x' }),
         { method: 'PATCH', url: `/api/library/playlists/${playlist}`, payload: 'x', headers: { 'content-type': 'text/plain' } }
       ]

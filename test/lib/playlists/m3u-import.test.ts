@@ -5,23 +5,25 @@ import { join } from 'node:path'
 import { eachVariant, tempDir, type TestApp } from '../../helper.js'
 import { writeAudioFixture } from '../../fixtures/audio.js'
 import { buildScanApp, scan, type ScanBody } from '../../fixtures/scan.js'
+import { addUser, type TestUser } from '../../fixtures/users.js'
+import { OWNER_ID } from '../../../lib/users/caller.js'
 import type { PlaylistT } from '../../../schemas/playlist.js'
 
 interface ScanDetail extends ScanBody { errors: Array<{ path: string, message: string }> }
 
-async function scanned (t: Test, app: TestApp): Promise<ScanDetail> {
-  const finished = await scan(app)
+async function scanned (t: Test, app: TestApp, headers: Record<string, string> = {}): Promise<ScanDetail> {
+  const finished = await scan(app, headers)
   t.equal(finished.status, 'completed', 'the scan completes')
   t.equal(finished.failed, 0, 'playlist warnings are not failures')
-  return (await app.inject(`/api/scans/${finished.id}`)).json() as ScanDetail
+  return (await app.inject({ url: `/api/scans/${finished.id}`, headers })).json() as ScanDetail
 }
 
-async function playlists (app: TestApp): Promise<PlaylistT[]> {
-  return ((await app.inject('/api/library/playlists')).json() as { playlists: PlaylistT[] }).playlists
+async function playlists (app: TestApp, headers: Record<string, string> = {}): Promise<PlaylistT[]> {
+  return ((await app.inject({ url: '/api/library/playlists', headers })).json() as { playlists: PlaylistT[] }).playlists
 }
 
-async function bySource (app: TestApp, path: string): Promise<PlaylistT | undefined> {
-  return (await playlists(app)).find((p) => p.importedFrom?.path === path)
+async function bySource (app: TestApp, path: string, headers: Record<string, string> = {}): Promise<PlaylistT | undefined> {
+  return (await playlists(app, headers)).find((p) => p.importedFrom?.path === path)
 }
 
 async function trackIdsByPath (app: TestApp): Promise<Map<string, string>> {
@@ -81,6 +83,7 @@ t.test('playlist files become playlists: every kind of line, re-scans, changes, 
     t.equal(all.length, 3, 'one playlist per file')
     const edgeList = await bySource(app, 'Mixes/edge.m3u8') as PlaylistT
     t.match(edgeList, { name: 'Edge cases', type: 'MANUAL', trackCount: 5 })
+    t.match(edgeList, { owner: { id: OWNER_ID, username: null }, public: true }, 'before anyone signed up: public, the owner row\'s')
     t.same(edgeList.trackIds, [one, two, hopp, one, track],
       'relative, absolute, file URL, backslashes and a case-insensitive match resolve, in file order')
     t.match(edgeList.importedFrom, { path: 'Mixes/edge.m3u8', entries: 12, unresolved: 7, missing: false })
@@ -207,5 +210,49 @@ t.test('export round trip: the exported file, scanned, is the same list of track
     t.same(imported.trackIds, order, 'same tracks, same order, repeats kept')
     t.match(imported.importedFrom, { entries: 5, unresolved: 0 })
     t.equal((await readFile(join(media, 'Round trip.m3u8'), 'utf8')).split('\n')[0], '#EXTM3U')
+  })
+})
+
+t.test('imported playlists are public and belong to the admin the owner row passed to', async (t) => {
+  await eachVariant(t, { redis: 'never' }, async (t, v) => {
+    const media = await tempDir(t, 'sonantica-m3u-media-')
+    await writeAudioFixture(join(media, 'Ann', 'First'), 'mp3', { name: '01 One', tags: { title: 'One', artist: 'Ann', album: 'First' } })
+    await writeAudioFixture(join(media, 'Ann', 'First'), 'flac', { name: '02 Two', tags: { title: 'Two', artist: 'Ann', album: 'First' } })
+    const mix = join(media, 'Mix.m3u8')
+    await writeFile(mix, '#EXTM3U\nAnn/First/01 One.mp3\n')
+    const { app } = await buildScanApp(t, { backend: v.backend, mediaPath: media })
+    const ana = await addUser(app.pg.pool, 'ana', 'admin')
+    const bob = await addUser(app.pg.pool, 'bob', 'user')
+    const cy = await addUser(app.pg.pool, 'cy', 'admin')
+    const call = async (user: TestUser, method: 'GET' | 'PATCH' | 'DELETE', url: string, payload?: object): Promise<{ statusCode: number, json: () => unknown }> =>
+      await app.inject({ method, url, headers: user.headers, ...(payload === undefined ? {} : { payload }) })
+
+    await scanned(t, app, cy.headers)
+    const imported = await bySource(app, 'Mix.m3u8', ana.headers) as PlaylistT
+    t.equal(ana.id, OWNER_ID, 'the first admin claimed the owner row')
+    t.match(imported, { owner: { id: ana.id, username: 'ana' }, public: true },
+      'public, and owned by the owner row\'s claimant whichever admin scanned')
+    t.same(await bySource(app, 'Mix.m3u8', bob.headers), imported, 'a user sees it')
+    t.equal((await call(bob, 'GET', `/api/library/playlists/${imported.id}.m3u8`)).statusCode, 200, 'and exports it')
+    t.equal((await call(bob, 'PATCH', `/api/library/playlists/${imported.id}`, { name: 'Mine' })).statusCode, 403, 'but cannot change it')
+    t.equal((await call(cy, 'DELETE', `/api/library/playlists/${imported.id}`)).statusCode, 403, 'nor can another admin')
+
+    // Its owner's choices last through a change of the file.
+    t.equal((await call(ana, 'PATCH', `/api/library/playlists/${imported.id}`, { public: false })).statusCode, 200, 'the owner makes it private')
+    await writeFile(mix, '#EXTM3U\nAnn/First/02 Two.flac\n')
+    await utimes(mix, later(10), later(10))
+    await scanned(t, app, cy.headers)
+    const reimported = await bySource(app, 'Mix.m3u8', ana.headers) as PlaylistT
+    t.equal(reimported.id, imported.id, 'a changed file updates the same playlist')
+    t.match(reimported, { public: false, owner: { id: ana.id } }, 'keeping its owner and the owner\'s choice to keep it private')
+    t.equal(await bySource(app, 'Mix.m3u8', bob.headers), undefined, 'so bob no longer sees it')
+
+    // Once the owner row is gone, the oldest admin left takes its place for new imports.
+    t.equal((await call(cy, 'DELETE', `/api/users/${ana.id}`)).statusCode, 204, 'ana is deleted')
+    t.equal((await app.pg.query('SELECT 1 FROM playlists WHERE id = $1', [imported.id])).rows.length, 0, 'her imported playlist with her')
+    await writeFile(join(media, 'Later.m3u8'), '#EXTM3U\nAnn/First/02 Two.flac\n')
+    await scanned(t, app, cy.headers)
+    t.match(await bySource(app, 'Later.m3u8', bob.headers), { owner: { id: cy.id, username: 'cy' }, public: true },
+      'a new file is imported as the oldest remaining admin\'s, public')
   })
 })

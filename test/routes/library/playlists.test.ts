@@ -1,6 +1,7 @@
 import t from 'tap'
 import { build, eachVariant, type TestApp } from '../../helper.js'
 import { seedLibrary } from '../../fixtures/seed-library.js'
+import { OWNER_ID } from '../../../lib/users/caller.js'
 import type { PlaylistT } from '../../../schemas/playlist.js'
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000'
@@ -50,6 +51,8 @@ t.test('playlists: the web app\'s calls, order and duplicates', async (t) => {
     t.equal(created.statusCode, 201)
     const p = created.json() as PlaylistT
     t.match(p, { name: 'Road trip', type: 'MANUAL', trackIds: [c, a, c, b, a], trackCount: 5 })
+    t.same([p.owner, p.public], [{ id: OWNER_ID, username: null }, false],
+      'before anyone signs up a playlist is the owner account\'s, and private unless asked')
     t.same(p.coverArts, [`/api/cover/${albumC}`, `/api/cover/${albumA}`], 'covers of distinct albums in playlist order, only albums that have one')
     t.notOk('description' in p, 'absent optional fields are left out')
     t.notOk('rules' in p)
@@ -137,6 +140,9 @@ t.test('playlists: bad input is a 400 naming the field and changes nothing', asy
       ['a malformed snapshot date', 'POST', '/api/library/playlists', { name: 'x', type: 'HISTORY_SNAPSHOT', snapshotDate: 'yesterday' }, /snapshotDate/],
       ['a snapshot date PostgreSQL cannot hold', 'POST', '/api/library/playlists', { name: 'x', type: 'HISTORY_SNAPSHOT', snapshotDate: '0000-01-01T00:00:00Z' }, /snapshotDate/],
       ['an unknown property', 'PATCH', `/api/library/playlists/${p.id}`, { name: 'x', owner: 'me' }, /additional properties/],
+      ['public not a boolean', 'POST', '/api/library/playlists', { name: 'x', public: 'true' }, /public/],
+      ['public null', 'PATCH', `/api/library/playlists/${p.id}`, { public: null }, /public/],
+      ['changing the owner', 'PATCH', `/api/library/playlists/${p.id}`, { owner: { id: OWNER_ID } }, /additional properties/],
       ['changing the type', 'PATCH', `/api/library/playlists/${p.id}`, { type: 'SMART' }, /additional properties/],
       ['an empty patch', 'PATCH', `/api/library/playlists/${p.id}`, {}, /fewer than 1 properties/],
       ['trackIds not an array', 'PATCH', `/api/library/playlists/${p.id}`, { trackIds: { a } }, /trackIds/],
