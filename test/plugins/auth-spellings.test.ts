@@ -123,7 +123,9 @@ t.test('without the key every protected operation is a 401, however it is spelle
         }
         if (isPublic) {
           const res = await probeRequest(base, path, { method: method.toUpperCase() })
-          if (res.status !== 200) problems.push(`public ${method.toUpperCase()} ${path} without a key: ${res.status}`)
+          // A public operation that takes a body (login) answers its missing body, not the key.
+          const answered = res.status === 200 || (op.requestBody !== undefined && res.status === 400)
+          if (!answered) problems.push(`public ${method.toUpperCase()} ${path} without a key: ${res.status}`)
         } else {
           const res = await probeRequest(base, `${path}${path.includes('?') ? '&' : '?'}api_key=${KEY}`, { method: method.toUpperCase(), headers, body })
           if (res.status === 401) problems.push(`${method.toUpperCase()} ${path}?api_key=<key>: 401`)
