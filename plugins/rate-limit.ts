@@ -17,20 +17,27 @@ export const PASSWORD_LIMITS = {
   perUsername: { max: 10, timeWindow: 10 * 60_000 }
 } as const
 
-// The username tried, or for a signed-in caller changing their password, who they are.
-function accountOf (request: FastifyRequest): string {
-  const body = request.body as { username?: unknown } | undefined
-  if (typeof body?.username === 'string') return `name:${body.username.toLowerCase()}`
-  return request.caller === null ? '' : `user:${request.caller.userId}`
-}
+// Counters per process; an attacker who could push a locked account's counter out of a small
+// store by trying thousands of other names would get fresh guesses.
+const REMEMBERED_COUNTERS = 100_000
 
 export default fp(async (fastify) => {
   await fastify.register(rateLimit, { global: false })
   // createRateLimit rather than rateLimit(): the plugin's own handlers run only once per request,
   // so a second limit on the same route would never be checked.
+  // The account tried (by the name in the body, as the database resolves it), or for a signed-in
+  // caller changing their password, who they are.
+  const accountOf = async (request: FastifyRequest): Promise<string> => {
+    const body = request.body as { username?: unknown } | undefined
+    if (typeof body?.username === 'string') return await fastify.users.attemptKey(body.username)
+    return request.caller === null ? '' : `user:${request.caller.userId}`
+  }
+  // The store of each limit is sized by its own `cache` option, which the plugin's types omit.
+  type LimitOptions = NonNullable<Parameters<typeof fastify.createRateLimit>[0]>
+  const sized = (options: LimitOptions): LimitOptions => ({ ...options, cache: REMEMBERED_COUNTERS } as LimitOptions)
   const limits = [
-    fastify.createRateLimit(PASSWORD_LIMITS.perAddress),
-    fastify.createRateLimit({ ...PASSWORD_LIMITS.perUsername, keyGenerator: accountOf })
+    fastify.createRateLimit(sized(PASSWORD_LIMITS.perAddress)),
+    fastify.createRateLimit(sized({ ...PASSWORD_LIMITS.perUsername, keyGenerator: accountOf }))
   ]
   const passwordLimit: preHandlerAsyncHookHandler = async (request, reply) => {
     for (const limit of limits) {
@@ -41,4 +48,4 @@ export default fp(async (fastify) => {
     }
   }
   fastify.decorate('passwordLimit', passwordLimit)
-}, { name: 'rate-limit', dependencies: ['auth'], fastify: '5.x' })
+}, { name: 'rate-limit', dependencies: ['auth', 'users'], fastify: '5.x' })

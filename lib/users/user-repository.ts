@@ -97,11 +97,6 @@ export async function listUsers (db: Queryable): Promise<UserT[]> {
   return rows.map(toUser)
 }
 
-export async function roleOf (db: Queryable, id: string): Promise<UserRole | null> {
-  const { rows } = await db.query<{ role: UserRole }>('SELECT role FROM users WHERE id = $1', [id])
-  return rows[0]?.role ?? null
-}
-
 // The admin the shared API_KEY acts as: the owner row while it exists, else the oldest admin.
 export async function keyAdminId (db: Queryable): Promise<string> {
   const { rows } = await db.query<{ id: string }>(
@@ -109,11 +104,22 @@ export async function keyAdminId (db: Queryable): Promise<string> {
   return rows[0]?.id ?? OWNER_ID
 }
 
-// Locks every admin row until the transaction ends, so two admins demoting or deleting each other
-// at once cannot both succeed and leave nobody to run the server.
-export async function lockAdmins (client: PoolClient): Promise<string[]> {
-  const { rows } = await client.query<{ id: string }>(`SELECT id FROM users WHERE role = 'admin' AND ${CLAIMED} FOR UPDATE`)
+// Changes that may take an admin away run one at a time (a transaction-scoped advisory lock), and
+// each reads the admins only once it holds the lock: row locks alone would miss a user promoted
+// by a change that committed while this one waited, and two admins deleting each other at once
+// could leave nobody to run the server.
+const ADMIN_CHANGES_LOCK = 0x736f6e61
+export async function adminsWhileChanging (client: PoolClient): Promise<string[]> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_CHANGES_LOCK])
+  const { rows } = await client.query<{ id: string }>(`SELECT id FROM users WHERE role = 'admin' AND ${CLAIMED}`)
   return rows.map((r) => r.id)
+}
+
+// The user a login with this name would find, if any.
+export async function accountOf (db: Queryable, username: string): Promise<string | null> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM users WHERE lower(username) = lower($1) AND ${CLAIMED}`, [nameKey(username)])
+  return rows[0]?.id ?? null
 }
 
 export interface UserChange {

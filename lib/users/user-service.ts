@@ -8,10 +8,10 @@ import { decoyCheck, hashPassword, passwordMatches } from './passwords.js'
 import { digestsMatch, keyDigest, newApiKey } from './api-keys.js'
 import { OWNER_ID, type Caller, type KeyRole, type UserRole } from './caller.js'
 import {
-  anyUser, claimOwner, credentialsOf, deleteUser, findUser, insertUser, keyAdminId, listUsers, lockAdmins,
-  markSeen, passwordHashOf, roleOf, updateUser
+  anyUser, claimOwner, credentialsOf, deleteUser, findUser, insertUser, keyAdminId, listUsers, adminsWhileChanging, accountOf,
+  markSeen, passwordHashOf, updateUser
 } from './user-repository.js'
-import { deleteKey, deleteKeysOf, insertKey, keyHolder, listKeys, markKeyUsed } from './key-repository.js'
+import { deleteKey, deleteKeysOf, insertKey, keyHolder, listKeys, markKeyUsed, type KeyHolder } from './key-repository.js'
 
 // How long a process may go on trusting what it read about a key: a revocation made by another
 // process sharing the database takes effect within this.
@@ -66,7 +66,11 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
   let signedUpCheckedAt = -Infinity
   let keyAdmin: Remembered | null = null
 
+  // Moves on every revocation and role change, so a lookup that was already under way when one
+  // happened does not put its answer, read before it, back in the cache.
+  let generation = 0
   function forget (): void {
+    generation++
     remembered.clear()
     keyAdmin = null
   }
@@ -90,14 +94,24 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     const id = digest.toString('base64')
     const hit = remembered.get(id)
     if (hit !== undefined && now() - hit.at < KEY_TRUST_MS) return hit.caller
+    // Trusted from when the database was asked, not from when it answered.
+    const asked = now()
+    const askedIn = generation
     const holder = await keyHolder(db, digest)
-    const caller = holder === null || !digestsMatch(holder.digest, digest)
-      ? null
-      : { userId: holder.userId, role: holder.keyRole === 'worker' ? 'worker' as const : holder.userRole, keyId: holder.keyId }
+    const caller = holder === null || !digestsMatch(holder.digest, digest) ? null : callerOf(holder)
     if (holder?.stale === true) await markKeyUsed(db, holder.keyId, holder.userId)
-    if (remembered.size >= MAX_REMEMBERED_KEYS) remembered.clear()
-    remembered.set(id, { caller, at: now() })
+    if (askedIn === generation) {
+      if (remembered.size >= MAX_REMEMBERED_KEYS) remembered.clear()
+      remembered.set(id, { caller, at: asked })
+    }
     return caller
+  }
+
+  // A worker key acts for analysis only, and only while the admin who made it is one: demoting
+  // them retires their worker keys too.
+  function callerOf (holder: KeyHolder): Caller | null {
+    if (holder.keyRole === 'worker') return holder.userRole === 'admin' ? { userId: holder.userId, role: 'worker', keyId: holder.keyId } : null
+    return { userId: holder.userId, role: holder.userRole, keyId: holder.keyId }
   }
 
   // Who a request with this key (null: none) is made by; null: nobody the service lets in.
@@ -122,11 +136,12 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     return user
   }
 
-  // Runs a change that could leave no admin, with every admin row locked.
-  async function keepingAnAdmin<T> (id: string, losesAdmin: boolean, change: (client: PoolClient) => Promise<T>): Promise<T> {
+  // Runs a change to user `id` that may take an admin away (`takesAdmin`: whether it does, if
+  // they are one), one such change at a time, deciding on the admins as they are once it runs.
+  async function keepingAnAdmin<T> (id: string, takesAdmin: boolean, change: (client: PoolClient) => Promise<T>): Promise<T> {
     return await inTransaction(pool, async (client) => {
-      const admins = await lockAdmins(client)
-      if (losesAdmin && admins.length === 1 && admins[0] === id) {
+      const admins = await adminsWhileChanging(client)
+      if (takesAdmin && admins.length === 1 && admins[0] === id) {
         throw new UserError(409, 'The last admin cannot be demoted or deleted: make another admin first')
       }
       return await change(client)
@@ -136,6 +151,12 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
   return {
     callerFor,
     hasUsers,
+    // What a password attempt for this name is counted against: the account the database finds
+    // for it (so every spelling it accepts shares one count), or the name itself.
+    attemptKey: async (username: string): Promise<string> => {
+      const id = await accountOf(db, username)
+      return id === null ? `name:${username.normalize('NFC').toLowerCase()}` : `user:${id}`
+    },
 
     // The first admin, while nobody has signed up; it gets a first key, for the device that made it.
     async setup (input: UserInput, keyName: string): Promise<IssuedKey> {
@@ -189,7 +210,10 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     list: async (): Promise<UserT[]> => await listUsers(db),
     get: existing,
 
+    // Only once the first admin exists: a user made before would leave the service without one,
+    // and an open service would let anyone make them.
     async create (input: UserInput): Promise<UserT> {
+      if (!(await anyUser(db))) throw new UserError(409, NOBODY_YET)
       const made = await insertUser(db, {
         username: input.username,
         displayName: input.displayName ?? null,
@@ -204,8 +228,7 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     // password may have made some.
     async update (id: string, patch: UserPatch): Promise<UserT> {
       const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password)
-      const losesAdmin = patch.role === 'user'
-      const user = await keepingAnAdmin(id, losesAdmin, async (client) => {
+      const user = await keepingAnAdmin(id, patch.role === 'user', async (client) => {
         const updated = await updateUser(client, id, { role: patch.role, displayName: patch.displayName, passwordHash })
         if (updated !== null && passwordHash !== undefined) await deleteKeysOf(client, id, null)
         return updated
@@ -217,7 +240,7 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
 
     // Their keys, per-user state and playlists go with them.
     async remove (id: string): Promise<void> {
-      const removed = await keepingAnAdmin(id, (await roleOf(db, id)) === 'admin', async (client) => await deleteUser(client, id))
+      const removed = await keepingAnAdmin(id, true, async (client) => await deleteUser(client, id))
       if (!removed) throw new UserError(404, 'No such user')
       forget()
     },

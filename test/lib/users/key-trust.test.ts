@@ -1,0 +1,67 @@
+// How long the users service trusts what it read about a key, with the database's answer held
+// back at will: the one timing a revocation can race with.
+import t from 'tap'
+import type { Pool } from 'pg'
+import { build } from '../../helper.js'
+import { createUsers, KEY_TRUST_MS } from '../../../lib/users/user-service.js'
+import { addKey, addUser } from '../../fixtures/users.js'
+
+// The real pool, except that the answer to a key lookup waits for `release` once `hold` is set.
+function heldPool (pool: Pool): { pool: Pool, hold: () => () => void } {
+  let gate: Promise<void> | null = null
+  const held = Object.create(pool) as Pool
+  held.query = (async (text: string, values?: unknown[]) => {
+    const result = await pool.query(text, values)
+    if (gate !== null && text.includes('FROM api_keys k JOIN users')) await gate
+    return result
+  }) as Pool['query']
+  return {
+    pool: held,
+    hold: () => {
+      let release = (): void => {}
+      gate = new Promise<void>((resolve) => { release = resolve })
+      return () => { gate = null; release() }
+    }
+  }
+}
+
+t.test('an answer read before a revocation is used by the request that asked, and by no later one', async (t) => {
+  const app = await build(t)
+  const admin = await addUser(app.pg.pool, 'ana', 'admin')
+  const key = await addKey(app.pg.pool, admin.id, 'user', 'doomed')
+  let clock = 0
+  const { pool, hold } = heldPool(app.pg.pool)
+  const users = createUsers({ pool, legacyKey: null, now: () => clock })
+
+  const release = hold()
+  const inFlight = users.callerFor(key)
+  // Let the lookup read the key while it still exists.
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  const keyId = (await users.keys.list({ userId: admin.id, role: 'admin', keyId: null })).find((k) => k.name === 'doomed')?.id as string
+  await users.keys.revoke({ userId: admin.id, role: 'admin', keyId: null }, keyId)
+  release()
+  t.match(await inFlight, { userId: admin.id }, 'the request already under way gets what it read')
+  t.equal(await users.callerFor(key), null, 'the next request is refused: the stale answer was not kept')
+})
+
+t.test('a key is trusted for at most KEY_TRUST_MS from when the database was asked', async (t) => {
+  const app = await build(t)
+  const admin = await addUser(app.pg.pool, 'ana', 'admin')
+  const key = await addKey(app.pg.pool, admin.id)
+  let clock = 0
+  const { pool, hold } = heldPool(app.pg.pool)
+  const users = createUsers({ pool, legacyKey: null, now: () => clock })
+
+  const release = hold()
+  const asked = users.callerFor(key)
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  // The answer takes most of the trust period to arrive.
+  clock = KEY_TRUST_MS - 10
+  release()
+  t.ok(await asked)
+  // Another process revokes it now; this one may not trust its copy past asked + KEY_TRUST_MS.
+  await app.pg.query('DELETE FROM api_keys')
+  t.ok(await users.callerFor(key), 'still within the period')
+  clock = KEY_TRUST_MS
+  t.equal(await users.callerFor(key), null, 'refused KEY_TRUST_MS after the database was asked, not after it answered')
+})

@@ -1,0 +1,80 @@
+// What an outside attack on users and keys found, each kept from coming back (the revocation
+// race is in test/lib/users/key-trust.test.ts, where the database's answer can be held back).
+import t from 'tap'
+import { buildWithEnv, eachVariant, testEnv, type TestApp } from '../../helper.js'
+import { PASSWORD_LIMITS } from '../../../plugins/rate-limit.js'
+
+const bearer = (key: string): { authorization: string } => ({ authorization: `Bearer ${key}` })
+
+async function setup (app: TestApp, username = 'ana', headers: Record<string, string> = {}): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/setup', headers, payload: { username, password: `${username} password` } })
+  return res.json().key as string
+}
+
+async function addAndLogin (app: TestApp, admin: string, username: string, role = 'user'): Promise<{ id: string, key: string }> {
+  const made = await app.inject({ method: 'POST', url: '/api/users', headers: bearer(admin), payload: { username, password: `${username} password`, role } })
+  const login = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password: `${username} password` } })
+  return { id: made.json().id, key: login.json().key }
+}
+
+t.test('every spelling the database accepts for a name counts against the one account', async (t) => {
+  await eachVariant(t, {}, async (t, v) => {
+    const app = await buildWithEnv(t, (await testEnv(t, { backend: v.backend })).env)
+    await setup(app, 'ivan')
+    const attempt = (username: string, password: string, i: number) =>
+      app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password }, remoteAddress: `198.51.100.${i}` })
+    // Setup counted against the name alone: no account had it yet.
+    for (let i = 0; i < PASSWORD_LIMITS.perUsername.max; i++) await attempt('ivan', 'a wrong guess', i)
+    t.equal((await attempt('ivan', 'ivan password', 100)).statusCode, 429, 'the account is limited')
+    // JavaScript lower-cases İ to "i̇", PostgreSQL to "i": the database decides which account it is.
+    const dotted = await attempt('\u0130VAN', 'ivan password', 101)
+    t.equal(dotted.statusCode, 429, `"İVAN" is limited with it (${dotted.statusCode})`)
+  })
+})
+
+t.test('users are made only once the first admin exists', async (t) => {
+  const open = await buildWithEnv(t, (await testEnv(t)).env)
+  const early = await open.inject({ method: 'POST', url: '/api/users', payload: { username: 'eve', password: 'eve password', role: 'admin' } })
+  t.equal(early.statusCode, 409, 'an open service does not let anyone make users')
+  t.match(early.json().message, /POST \/api\/auth\/setup/)
+  t.equal((await open.inject('/api/library/stats')).statusCode, 200, 'and stays open')
+
+  const keyed = await buildWithEnv(t, (await testEnv(t, { env: { API_KEY: 'shared' } })).env)
+  t.equal((await keyed.inject({ method: 'POST', url: '/api/users', headers: bearer('shared'), payload: { username: 'bo', password: 'bo password' } })).statusCode, 409,
+    'nor does the shared key before setup: the server would have users and no admin')
+  await setup(keyed, 'ana', bearer('shared'))
+  t.equal((await keyed.inject({ method: 'POST', url: '/api/users', headers: bearer('shared'), payload: { username: 'bo', password: 'bo password' } })).statusCode, 201)
+})
+
+t.test('admin changes run one at a time: a promotion, a demotion and a deletion at once leave an admin', async (t) => {
+  await eachVariant(t, {}, async (t, v) => {
+    const app = await buildWithEnv(t, (await testEnv(t, { backend: v.backend })).env)
+    const ana = await setup(app)
+    const anaId = (await app.inject({ url: '/api/users/me', headers: bearer(ana) })).json().id as string
+    for (let round = 0; round < 5; round++) {
+      const x = await addAndLogin(app, ana, `x${round}`)
+      await app.inject({ method: 'PATCH', url: `/api/users/${anaId}`, headers: bearer(ana), payload: { role: 'admin' } })
+      await Promise.all([
+        app.inject({ method: 'PATCH', url: `/api/users/${x.id}`, headers: bearer(ana), payload: { role: 'admin' } }),
+        app.inject({ method: 'PATCH', url: `/api/users/${anaId}`, headers: bearer(ana), payload: { role: 'user' } }),
+        app.inject({ method: 'DELETE', url: `/api/users/${x.id}`, headers: bearer(ana) })
+      ])
+      const { rows } = await app.pg.query<{ n: number }>("SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND username IS NOT NULL")
+      t.ok(rows[0].n >= 1, `round ${round}: ${rows[0].n} admin(s) left`)
+      if (rows[0].n === 0) break
+      // Put Ana back as the admin for the next round, whoever is one now.
+      await app.pg.query("UPDATE users SET role = 'admin' WHERE id = $1", [anaId])
+    }
+  })
+})
+
+t.test('a worker key stops working when the admin who made it is demoted', async (t) => {
+  const app = await buildWithEnv(t, (await testEnv(t)).env)
+  const ana = await setup(app)
+  const bo = await addAndLogin(app, ana, 'bo', 'admin')
+  const worker = (await app.inject({ method: 'POST', url: '/api/auth/keys', headers: bearer(bo.key), payload: { name: 'w', role: 'worker' } })).json().key as string
+  const analysis = () => app.inject({ method: 'PUT', url: '/api/library/tracks/0c1d2e3f-0000-4000-8000-000000000001/analysis', headers: bearer(worker), payload: { bpm: 1 } })
+  t.equal((await analysis()).statusCode, 404, 'past the key check while Bo is an admin')
+  await app.inject({ method: 'PATCH', url: `/api/users/${bo.id}`, headers: bearer(ana), payload: { role: 'user' } })
+  t.equal((await analysis()).statusCode, 401, 'refused once Bo is not')
+})
