@@ -29,7 +29,7 @@ t.test('an answer read before a revocation is used by the request that asked, an
   const app = await build(t)
   const admin = await addUser(app.pg.pool, 'ana', 'admin')
   const key = await addKey(app.pg.pool, admin.id, 'user', 'doomed')
-  let clock = 0
+  const clock = 0
   const { pool, hold } = heldPool(app.pg.pool)
   const users = createUsers({ pool, legacyKey: null, now: () => clock })
 
