@@ -20,7 +20,7 @@ export const TRACK_COLUMNS = `
 export type Viewer = string | null
 
 // FROM clause matching TRACK_COLUMNS, the viewer bound as a parameter.
-export function trackFrom (viewer: Viewer, bind: BindParam): string {
+function trackFrom (viewer: Viewer, bind: BindParam): string {
   return `tracks t JOIN albums al ON al.id = t.album_id
     LEFT JOIN user_track_state st ON st.track_id = t.id AND st.user_id = ${bind(viewer)}::uuid`
 }
