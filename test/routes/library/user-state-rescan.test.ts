@@ -4,8 +4,9 @@ import t from 'tap'
 import { rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { eachVariant, tempDir } from '../../helper.js'
-import { writeAudioFixture } from '../../fixtures/audio.js'
+import { touch, writeAudioFixture } from '../../fixtures/audio.js'
 import { buildScanApp, scan, tracksByPath } from '../../fixtures/scan.js'
+import { readStream } from '../../fixtures/sse.js'
 import { addUser, type TestUser } from '../../fixtures/users.js'
 import type { TrackT } from '../../../schemas/library.js'
 
@@ -51,4 +52,22 @@ t.test('a track removed by a scan and back at the next has each user\'s state ag
     const favourites = (await inject(ana, 'GET', '/api/library/tracks?favorite=true')).json().tracks as TrackT[]
     t.same(favourites.map((x) => x.id), [id], 'and it is among Ana\'s favourites again')
   })
+})
+
+t.test('a track:indexed event goes to every listener and shows no one\'s state', async (t) => {
+  const s = await buildScanApp(t)
+  const file = await writeAudioFixture(s.env.MEDIA_PATH as string, 'mp3', { name: 'loved', tags: { title: 'Loved' } })
+  await scan(s.app)
+  const id = (await tracksByPath(s.pg)).get('loved.mp3')?.id as string
+  // The open service's caller is the owner: their favourite, rating and play.
+  t.match((await s.app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, payload: { isFavorite: true, rating: 4 } })).json(), { isFavorite: true })
+  t.equal((await s.app.inject({ method: 'POST', url: `/api/library/tracks/${id}/played` })).statusCode, 200)
+  await touch(file, new Date(Date.now() + 60_000))
+
+  const address = await s.app.listen({ port: 0, host: '127.0.0.1' })
+  const { messages } = await readStream(`${address}/api/scan/events`, (ev) => ev.some((e) => e.type === 'scan:complete' || e.type === 'scan:error'), async () => {
+    t.equal((await s.app.inject({ method: 'POST', url: '/api/scan/start' })).statusCode, 202)
+  })
+  t.match(messages.filter((e) => e.type === 'track:indexed'), [{ track: { id, isFavorite: false, rating: null, playCount: 0, lastPlayed: null } }])
+  t.match((await s.app.inject(`/api/library/tracks/${id}`)).json(), { isFavorite: true, rating: 4, playCount: 1 }, 'while the owner\'s state is kept')
 })
