@@ -120,12 +120,14 @@ t.test('a whole list is reused until the library changes, with an ETag for 304s'
     t.equal(head.headers.etag, etag)
     t.equal(head.body, '')
 
+    // The seed made some tracks favourites already: flip this one, whichever it is.
     const track = first.json().tracks[3]
-    t.equal((await app.inject({ method: 'PATCH', url: `/api/library/tracks/${track.id as string}`, payload: { isFavorite: true } })).statusCode, 200)
+    const favourite = track.isFavorite !== true
+    t.equal((await app.inject({ method: 'PATCH', url: `/api/library/tracks/${track.id as string}`, payload: { isFavorite: favourite } })).statusCode, 200)
     const changed = await app.inject({ url, headers: { 'if-none-match': etag } })
     t.equal(changed.statusCode, 200, 'the old ETag is stale')
     t.not(changed.headers.etag, etag)
-    t.equal(changed.json().tracks[3].isFavorite, true, 'the favourite shows')
+    t.equal(changed.json().tracks[3].isFavorite, favourite, 'the change shows')
   })
 })
 
