@@ -4,14 +4,14 @@
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import fresh from 'fresh'
-import { ResponseCache } from '../lib/library/response-cache.js'
+import { ResponseCache, responseKey } from '../lib/library/response-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     responseCache: ResponseCache
   }
   interface FastifyContextConfig {
-    // The response depends only on the URL and the library's content.
+    // The response depends only on the caller, the URL and the library's content.
     libraryResponse?: boolean
   }
   interface FastifyRequest {
@@ -35,7 +35,7 @@ export default fp(async (fastify) => {
   fastify.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'GET' || request.routeOptions.config.libraryResponse !== true) return
     const version = await fastify.library.version()
-    const hit = cache.get(version, request.url)
+    const hit = cache.get(version, responseKey(request.caller?.userId ?? null, request.url))
     if (hit === undefined) {
       request.libraryVersion = version
       return
@@ -48,10 +48,10 @@ export default fp(async (fastify) => {
   fastify.addHook('onSend', async (request, reply, payload) => {
     const version = request.libraryVersion
     if (version === null || reply.statusCode !== 200 || typeof payload !== 'string') return payload
-    const entry = cache.set(version, request.url, payload)
+    const entry = cache.set(version, responseKey(request.caller?.userId ?? null, request.url), payload)
     reply.header('etag', entry.etag).header('cache-control', 'no-cache')
     if (!stillCurrent(request, entry.etag)) return payload
     reply.code(304)
     return ''
   })
-}, { name: 'response-cache', dependencies: ['config', 'db', 'library'], fastify: '5.x' })
+}, { name: 'response-cache', dependencies: ['config', 'db', 'auth', 'library'], fastify: '5.x' })

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import fresh from 'fresh'
 import { WholeListCache, wholeListDir, type WholeBody } from '../lib/library/whole-list-cache.js'
 import { writeWholeList, type PoolLike, type WholeListSpec } from '../lib/library/whole-list.js'
+import { responseKey } from '../lib/library/response-cache.js'
 
 export interface WholeListReply<R, T> {
   field: 'tracks' | 'albums' | 'artists'
@@ -40,7 +41,7 @@ export default fp(async (fastify) => {
     const gone = (): void => { if (!reply.raw.writableEnded) abort.abort() }
     reply.raw.once('close', gone)
     try {
-      return await cache.build(request.url, async (write) =>
+      return await cache.build(responseKey(request.caller?.userId ?? null, request.url), async (write) =>
         writeWholeList(fastify.pg.pool as unknown as PoolLike, list.spec, { field: list.field, serialize, write, signal: abort.signal }))
     } finally {
       reply.raw.off('close', gone)
@@ -50,7 +51,8 @@ export default fp(async (fastify) => {
   async function send<R, T> (request: FastifyRequest, reply: FastifyReply, list: WholeListReply<R, T>): Promise<FastifyReply> {
     // Read before the body, so a stored body is never labelled newer than it is.
     const version = request.libraryVersion ?? await fastify.library.version()
-    const body = await cache.get(version, request.url) ?? await build(request, reply, list)
+    // Per (caller, URL), as in the response cache: a track list shows its caller's state.
+    const body = await cache.get(version, responseKey(request.caller?.userId ?? null, request.url)) ?? await build(request, reply, list)
     const parentExists = list.spec.parentExists
     if (body.total === 0 && parentExists !== undefined) {
       const exists = await parentExists().catch(async (err: unknown) => { await body.handle.close(); throw err })
@@ -72,4 +74,4 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('wholeLists', { cache, send })
-}, { name: 'whole-lists', dependencies: ['config', 'db', 'library'], fastify: '5.x' })
+}, { name: 'whole-lists', dependencies: ['config', 'db', 'auth', 'library'], fastify: '5.x' })

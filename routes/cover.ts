@@ -34,7 +34,7 @@ const cover: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const albumId = canonicalAlbumId(request.params.albumId)
-    const album = await fastify.library.albums.coverSource(albumId)
+    const album = await fastify.library.coverSource(albumId)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${albumId} not found`)
     const image = await covers.get(albumId, album.coverSource, request.query.size)
     if (image === null) throw fastify.httpErrors.notFound(`Album ${albumId} has no cover art`)

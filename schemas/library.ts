@@ -62,10 +62,10 @@ export const Track = Type.Object({
   addedAt: DateTime,
   updatedAt: DateTime,
   fileModifiedAt: DateTime,
-  lastPlayed: Type.Union([DateTime, Type.Null()], { description: 'When POST /api/library/tracks/{id}/played was last called; null if never' }),
-  playCount: Type.Integer({ minimum: 0, description: 'Times POST /api/library/tracks/{id}/played was called' }),
-  isFavorite: Type.Boolean(),
-  rating: Type.Union([Rating, Type.Null()], { description: 'The user\'s stars, 1 to 5; null when unrated' }),
+  lastPlayed: Type.Union([DateTime, Type.Null()], { description: 'When the caller last called POST /api/library/tracks/{id}/played; null if never' }),
+  playCount: Type.Integer({ minimum: 0, description: 'Times the caller called POST /api/library/tracks/{id}/played' }),
+  isFavorite: Type.Boolean({ description: 'The caller\'s favourite: each user has their own' }),
+  rating: Type.Union([Rating, Type.Null()], { description: 'The caller\'s stars, 1 to 5; null when unrated' }),
   coverArt: Type.Union([Type.String({ description: 'Root-relative URL, e.g. /api/cover/{albumId}' }), Type.Null()])
 }, { $id: 'Track' })
 export type TrackT = Static<typeof Track>
@@ -134,7 +134,7 @@ const SearchText = Type.String({ minLength: 1, maxLength: 200, description: 'Tex
 const Genre = Type.String({ minLength: 1, maxLength: 200, description: 'Exact genre value' })
 const Year = Type.Integer({ minimum: 0, maximum: 9999 })
 
-export const TRACK_SORTS = ['title', 'artist', 'album', 'year', 'recent', 'duration', 'trackNumber'] as const
+export const TRACK_SORTS = ['title', 'artist', 'album', 'year', 'recent', 'duration', 'trackNumber', 'playCount', 'lastPlayed'] as const
 export const ALBUM_SORTS = ['title', 'artist', 'year', 'recent'] as const
 export const ARTIST_SORTS = ['name', 'trackCount'] as const
 export type TrackSort = typeof TRACK_SORTS[number]
@@ -149,13 +149,16 @@ export const PagingOnlyQuery = Type.Object({ ...PagingQuery })
 
 export const TrackListQuery = Type.Object({
   ...PagingQuery,
-  sort: Type.Optional(literals(TRACK_SORTS, 'title by default; disc/track order when albumId is given')),
+  sort: Type.Optional(literals(TRACK_SORTS, 'title by default; disc/track order when albumId is given. ' +
+    'playCount and lastPlayed are the caller\'s own plays: a track the caller never played counts 0 plays and ' +
+    'sorts as played longest ago')),
   order: Type.Optional(Order),
   artistId: Type.Optional(Uuid),
   albumId: Type.Optional(Uuid),
   genre: Type.Optional(Genre),
   year: Type.Optional(Year),
-  q: Type.Optional(SearchText)
+  q: Type.Optional(SearchText),
+  favorite: Type.Optional(Type.Boolean({ description: 'true: only the caller\'s favourites; false: only the tracks that are not' }))
 })
 
 export const AlbumListQuery = Type.Object({

@@ -105,7 +105,7 @@ export const TrackIndexedEvent = Type.Object({
   type: Type.Literal('track:indexed'),
   scanId: ScanId,
   track: Type.Ref(Track)
-}, { description: 'A track was added or updated' })
+}, { description: 'A track was added or updated. Sent to every listener alike, so the track shows no one\'s state: playCount 0, lastPlayed null, isFavorite false, rating null' })
 
 // The most recent tracks a tracks:indexed summary carries.
 export const SUMMARY_TRACKS = 20

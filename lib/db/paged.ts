@@ -20,11 +20,25 @@ export interface PageQuery {
   offset: number
 }
 
-// How to turn ids into full rows: `SELECT ${columns} FROM ${from} ...`, `id` naming the key.
+// Binds a value for the statement being built and returns its placeholder ($n).
+export type BindParam = (value: unknown) => string
+
+// How to turn ids into full rows: `SELECT ${columns} FROM ${from(bind)} ...`, `id` naming the
+// key. `from` gets the statement's own placeholder numbering, so a value it needs (whose state a
+// track shows) stays a bind parameter wherever the statement puts it, and the text, which
+// names each prepared statement, stays the same for every value.
 export interface Hydrate {
   columns: string
-  from: string
+  from: (bind: BindParam) => string
   id: string
+}
+
+// A binder that numbers placeholders after `values`, adding to it.
+export function binder (values: unknown[]): BindParam {
+  return (value) => {
+    values.push(value)
+    return `$${values.length}`
+  }
 }
 
 // One page of a list, and how many items the whole list has.
@@ -34,21 +48,22 @@ export interface Paged<T> {
 }
 
 export async function listPage<R extends { id: string }> (db: Queryable, cache: ListCache, q: PageQuery, hydrate: Hydrate): Promise<Paged<R>> {
-  const n = q.values.length
   const keys = q.columns.map((c, i) => `${c} AS k${i}`).join(', ')
   const pageOrder = orderBy(q.columns.map((_, i) => `page.k${i}`), q.order)
+  const pageValues = [...q.values]
+  const bind = binder(pageValues)
   const pageSql = `
     SELECT ${hydrate.columns}, ${FINGERPRINT} AS fp
     FROM (SELECT ${q.id} AS id, ${keys} FROM ${q.from} ${q.where}
-          ORDER BY ${orderBy(q.columns, q.order)} LIMIT $${n + 1} OFFSET $${n + 2}) page
-    JOIN ${hydrate.from} ON ${hydrate.id} = page.id
+          ORDER BY ${orderBy(q.columns, q.order)} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}) page
+    JOIN ${hydrate.from(bind)} ON ${hydrate.id} = page.id
     ORDER BY ${pageOrder}`
   const countSql = `SELECT count(*)::int AS n FROM ${q.from} ${q.where}`
   // The list is identified by its text and filter values.
   const key = `${q.from}\u0000${q.where}\u0000${JSON.stringify(q.values)}`
 
   if (q.offset < cache.deepOffset) {
-    const { rows } = await prepared<R & { fp: string }>(db, pageSql, [...q.values, q.limit, q.offset])
+    const { rows } = await prepared<R & { fp: string }>(db, pageSql, pageValues)
     const version = rows.length > 0 ? cache.adoptVersion(rows[0].fp) : await cache.fingerprint(db)
     const total = await cache.total(db, version, key, countSql, q.values)
     return { rows: rows.map(({ fp, ...row }) => row as unknown as R), total }
@@ -66,7 +81,8 @@ export async function listPage<R extends { id: string }> (db: Queryable, cache: 
 
 export async function rowsByIds<R extends { id: string }> (db: Queryable, hydrate: Hydrate, ids: string[]): Promise<R[]> {
   if (ids.length === 0) return []
-  const { rows } = await prepared<R>(db, `SELECT ${hydrate.columns} FROM ${hydrate.from} WHERE ${hydrate.id} = ANY($1::uuid[])`, [ids])
+  const values: unknown[] = [ids]
+  const { rows } = await prepared<R>(db, `SELECT ${hydrate.columns} FROM ${hydrate.from(binder(values))} WHERE ${hydrate.id} = ANY($1::uuid[])`, values)
   // Rows loaded by id come back in any order: put them in the page's.
   const byId = new Map(rows.map((r) => [r.id, r]))
   return ids.map((id) => byId.get(id)).filter((r): r is R => r !== undefined)

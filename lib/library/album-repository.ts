@@ -6,7 +6,7 @@ import { coverUrl } from './track-row.js'
 import { iso } from '../iso-time.js'
 import { Params, containsEveryWord, whereClause, type PageWindow } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
-import { listPage, rowsByIds, type PageQuery, type Paged } from '../db/paged.js'
+import { listPage, rowsByIds, type Hydrate, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
 const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
@@ -83,7 +83,7 @@ function albumConditions (filter: AlbumFilter, params: Params): string[] {
   return where
 }
 
-const ALBUM_HYDRATE = { columns: ALBUM_COLUMNS, from: `albums al ${ALBUM_AGGREGATES}`, id: 'al.id' }
+const ALBUM_HYDRATE: Hydrate = { columns: ALBUM_COLUMNS, from: () => `albums al ${ALBUM_AGGREGATES}`, id: 'al.id' }
 
 function albumQuery (opts: Omit<AlbumListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()

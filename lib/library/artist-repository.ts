@@ -5,7 +5,7 @@ import type { Queryable } from '../db/queryable.js'
 import { iso } from '../iso-time.js'
 import { Params, containsEveryWord, whereClause, type PageWindow } from '../db/sql-parts.js'
 import type { ListCache } from '../db/list-cache.js'
-import { listPage, rowsByIds, type PageQuery, type Paged } from '../db/paged.js'
+import { listPage, rowsByIds, type Hydrate, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
 export const ARTIST_COLUMNS = `
@@ -55,7 +55,7 @@ const ARTIST_ORDERS: Record<ArtistSort, { from: string, columns: readonly string
   }
 }
 
-const ARTIST_HYDRATE = { columns: ARTIST_COLUMNS, from: 'artists a', id: 'a.id' }
+const ARTIST_HYDRATE: Hydrate = { columns: ARTIST_COLUMNS, from: () => 'artists a', id: 'a.id' }
 
 function artistQuery (opts: Omit<ArtistListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()

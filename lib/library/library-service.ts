@@ -2,6 +2,11 @@
 // or artist's lists, search, the alphabet index, totals, and the user's state of a track.
 // Routes translate HTTP to these calls; the database and the list positions cache are given
 // once, here, so no caller can forget the cache.
+//
+// Tracks show one user's favourites, ratings and plays (sql/011), so everything that returns or
+// orders tracks is reached through `as(userId)`: the viewer is named once per request, by the
+// route from its caller, and no call can leave it out. What shows no user's state (a cover's
+// source, the library version) needs no viewer: covers may be fetched without a key.
 import type { AlbumSort, AlbumT, AlphabetType, ArtistSort, ArtistT, TrackSort, TrackT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
 import type { ListCache } from '../db/list-cache.js'
@@ -36,6 +41,10 @@ type ArtistListRequest = Asked<ArtistSort, { q?: string }>
 interface From { offset: number }
 
 export function createLibrary ({ db, listCache }: LibraryDeps) {
+  // The library's version now; a response computed after reading it is at least that new.
+  const version = async (): Promise<string> => await listCache.fingerprint(db)
+  // null: no such album; coverSource null: an album without cover art.
+  const coverSource = async (id: string): Promise<{ coverSource: string | null } | null> => await findCoverSource(db, id)
   // An empty list of an album or artist is either theirs or says they do not exist: null then.
   async function ofParent<T> (page: Paged<T>, exists: () => Promise<boolean>): Promise<Paged<T> | null> {
     return page.total === 0 && !(await exists()) ? null : page
@@ -43,61 +52,66 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
   const hasAlbum = (id: string) => async () => await albumExists(db, id)
   const hasArtist = (id: string) => async () => await artistExists(db, id)
 
-  const tracks = {
-    list: async (req: TrackListRequest & PageWindow): Promise<Paged<TrackT>> =>
-      await listTracks(db, listCache, { ...req, ...trackOrder(req) }),
-    whole: (req: TrackListRequest & From): WholeListSpec<TrackRow, TrackT> => wholeTracks({ ...req, ...trackOrder(req) }),
-    byId: async (id: string): Promise<TrackT | null> => await findTrackById(db, id),
-    byIds: async (ids: string[]): Promise<TrackT[]> => await tracksByIds(db, ids),
-    // null: no such track (as for the two below).
-    setState: async (id: string, change: TrackStateChange): Promise<TrackT | null> => await updateTrackState(db, id, change),
-    recordPlay: async (id: string): Promise<TrackT | null> => await recordPlay(db, id),
-    saveAnalysis: async (id: string, analysis: Record<string, unknown>): Promise<TrackT | null> =>
-      (await saveAnalysis(db, id, analysis)) ? await findTrackById(db, id) : null
+  // The library as the user `viewer` sees it: their own state on every track.
+  function as (viewer: string) {
+    const tracks = {
+      list: async (req: TrackListRequest & PageWindow): Promise<Paged<TrackT>> =>
+        await listTracks(db, listCache, { ...req, ...trackOrder(req), viewer }),
+      whole: (req: TrackListRequest & From): WholeListSpec<TrackRow, TrackT> => wholeTracks({ ...req, ...trackOrder(req), viewer }),
+      byId: async (id: string): Promise<TrackT | null> => await findTrackById(db, viewer, id),
+      byIds: async (ids: string[]): Promise<TrackT[]> => await tracksByIds(db, viewer, ids),
+      // null: no such track (as for the two below). Changes and plays are the viewer's own.
+      setState: async (id: string, change: TrackStateChange): Promise<TrackT | null> => await updateTrackState(db, viewer, id, change),
+      recordPlay: async (id: string): Promise<TrackT | null> => await recordPlay(db, viewer, id),
+      saveAnalysis: async (id: string, analysis: Record<string, unknown>): Promise<TrackT | null> =>
+        (await saveAnalysis(db, id, analysis)) ? await findTrackById(db, viewer, id) : null
+    }
+
+    const albums = {
+      list: async (req: AlbumListRequest & PageWindow): Promise<Paged<AlbumT>> =>
+        await listAlbums(db, listCache, { ...req, ...albumOrder(req) }),
+      whole: (req: AlbumListRequest & From): WholeListSpec<AlbumRow, AlbumT> => wholeAlbums({ ...req, ...albumOrder(req) }),
+      byId: async (id: string): Promise<AlbumT | null> => await findAlbumById(db, id),
+      // null: no such album.
+      tracks: async (id: string, window: PageWindow): Promise<Paged<TrackT> | null> =>
+        await ofParent(await listTracks(db, listCache, { albumId: id, ...window, ...ALBUM_TRACKS_ORDER, viewer }), hasAlbum(id)),
+      wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
+        ({ ...wholeTracks({ albumId: id, ...from, ...ALBUM_TRACKS_ORDER, viewer }), parentExists: hasAlbum(id) }),
+      coverSource
+    }
+
+    const artists = {
+      list: async (req: ArtistListRequest & PageWindow): Promise<Paged<ArtistT>> =>
+        await listArtists(db, listCache, { ...req, ...artistOrder(req) }),
+      whole: (req: ArtistListRequest & From): WholeListSpec<ArtistRow, ArtistT> => wholeArtists({ ...req, ...artistOrder(req) }),
+      byId: async (id: string): Promise<ArtistT | null> => await findArtistById(db, id),
+      // The albums whose album artist this is; null: no such artist.
+      albums: async (id: string, window: PageWindow): Promise<Paged<AlbumT> | null> =>
+        await ofParent(await listAlbums(db, listCache, { artistId: id, ...window, ...ARTIST_ALBUMS_ORDER }), hasArtist(id)),
+      wholeAlbums: (id: string, from: From): WholeListSpec<AlbumRow, AlbumT> =>
+        ({ ...wholeAlbums({ artistId: id, ...from, ...ARTIST_ALBUMS_ORDER }), parentExists: hasArtist(id) }),
+      // null: no such artist.
+      tracks: async (id: string, window: PageWindow): Promise<Paged<TrackT> | null> =>
+        await ofParent(await listTracks(db, listCache, { artistId: id, ...window, ...ARTIST_TRACKS_ORDER, viewer }), hasArtist(id)),
+      wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
+        ({ ...wholeTracks({ artistId: id, ...from, ...ARTIST_TRACKS_ORDER, viewer }), parentExists: hasArtist(id) })
+    }
+
+    return {
+      tracks,
+      albums,
+      artists,
+      search: async (text: string, limit: number) => await search(db, viewer, text, limit),
+      alphabet: async (type: AlphabetType) => await alphabetIndex(db, type),
+      // Totals of the library, the same for everyone (no favourites or plays among them).
+      stats: async () => await libraryStats(db),
+      counts: async () => await libraryCounts(db),
+      version
+    }
   }
 
-  const albums = {
-    list: async (req: AlbumListRequest & PageWindow): Promise<Paged<AlbumT>> =>
-      await listAlbums(db, listCache, { ...req, ...albumOrder(req) }),
-    whole: (req: AlbumListRequest & From): WholeListSpec<AlbumRow, AlbumT> => wholeAlbums({ ...req, ...albumOrder(req) }),
-    byId: async (id: string): Promise<AlbumT | null> => await findAlbumById(db, id),
-    // null: no such album.
-    tracks: async (id: string, window: PageWindow): Promise<Paged<TrackT> | null> =>
-      await ofParent(await listTracks(db, listCache, { albumId: id, ...window, ...ALBUM_TRACKS_ORDER }), hasAlbum(id)),
-    wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
-      ({ ...wholeTracks({ albumId: id, ...from, ...ALBUM_TRACKS_ORDER }), parentExists: hasAlbum(id) }),
-    // null: no such album; coverSource null: an album without cover art.
-    coverSource: async (id: string): Promise<{ coverSource: string | null } | null> => await findCoverSource(db, id)
-  }
-
-  const artists = {
-    list: async (req: ArtistListRequest & PageWindow): Promise<Paged<ArtistT>> =>
-      await listArtists(db, listCache, { ...req, ...artistOrder(req) }),
-    whole: (req: ArtistListRequest & From): WholeListSpec<ArtistRow, ArtistT> => wholeArtists({ ...req, ...artistOrder(req) }),
-    byId: async (id: string): Promise<ArtistT | null> => await findArtistById(db, id),
-    // The albums whose album artist this is; null: no such artist.
-    albums: async (id: string, window: PageWindow): Promise<Paged<AlbumT> | null> =>
-      await ofParent(await listAlbums(db, listCache, { artistId: id, ...window, ...ARTIST_ALBUMS_ORDER }), hasArtist(id)),
-    wholeAlbums: (id: string, from: From): WholeListSpec<AlbumRow, AlbumT> =>
-      ({ ...wholeAlbums({ artistId: id, ...from, ...ARTIST_ALBUMS_ORDER }), parentExists: hasArtist(id) }),
-    // null: no such artist.
-    tracks: async (id: string, window: PageWindow): Promise<Paged<TrackT> | null> =>
-      await ofParent(await listTracks(db, listCache, { artistId: id, ...window, ...ARTIST_TRACKS_ORDER }), hasArtist(id)),
-    wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
-      ({ ...wholeTracks({ artistId: id, ...from, ...ARTIST_TRACKS_ORDER }), parentExists: hasArtist(id) })
-  }
-
-  return {
-    tracks,
-    albums,
-    artists,
-    search: async (text: string, limit: number) => await search(db, text, limit),
-    alphabet: async (type: AlphabetType) => await alphabetIndex(db, type),
-    stats: async () => await libraryStats(db),
-    counts: async () => await libraryCounts(db),
-    // The library's version now; a response computed after reading it is at least that new.
-    version: async (): Promise<string> => await listCache.fingerprint(db)
-  }
+  return { as, version, coverSource }
 }
 
 export type Library = ReturnType<typeof createLibrary>
+export type LibraryView = ReturnType<Library['as']>

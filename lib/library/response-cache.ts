@@ -4,7 +4,7 @@
 // A page of 50 tracks is ~55 KB of JSON: building it (rows, mapping, serialising) costs the
 // service and the database more than everything else a request does. Players re-read the same
 // first pages and the same searches all the time, and the library changes only when a scan,
-// a play or a favourite writes to it (sql/003 makes every such write move the version).
+// a play or a favourite writes to it (sql/003 and sql/011 make every such write move the version).
 //
 // The version must be read BEFORE the response is computed: the stored body is then at least as
 // new as its label. A version read after could label an older body with a newer version.
@@ -69,6 +69,13 @@ export class ResponseCache {
     this.entries.clear()
     this.bytes = 0
   }
+}
+
+// Tracks show their caller's own favourites and plays (sql/011), so one URL is a different body
+// for each caller: bodies are kept per (caller, URL). The caller is set by auth before any
+// library route runs (they are never public), so `viewer` is someone's id there.
+export function responseKey (viewer: string | null, url: string): string {
+  return `${viewer ?? ''}\u0000${url}`
 }
 
 export function etagOf (body: string): string {

@@ -10,7 +10,7 @@ import type { AlbumT, ArtistT, SearchResultT, TrackT } from '../../schemas/libra
 import type { Queryable } from '../db/queryable.js'
 import { albumsByIds } from './album-repository.js'
 import { artistsByIds } from './artist-repository.js'
-import { tracksByIds } from './track-row.js'
+import { tracksByIds, type Viewer } from './track-row.js'
 import { Params, escapeLike, foldedWords } from '../db/sql-parts.js'
 
 interface Kind {
@@ -71,8 +71,9 @@ async function rankedIds (db: Queryable, kind: Kind, query: string, limit: numbe
   return ids
 }
 
-export async function searchTracks (db: Queryable, query: string, limit: number): Promise<TrackT[]> {
-  return tracksByIds(db, await rankedIds(db, TRACKS, query, limit))
+// Tracks show the viewer's state (lib/library/track-row.ts); the ranking is everyone's.
+export async function searchTracks (db: Queryable, viewer: Viewer, query: string, limit: number): Promise<TrackT[]> {
+  return tracksByIds(db, viewer, await rankedIds(db, TRACKS, query, limit))
 }
 
 export async function searchAlbums (db: Queryable, query: string, limit: number): Promise<AlbumT[]> {
@@ -83,11 +84,11 @@ export async function searchArtists (db: Queryable, query: string, limit: number
   return artistsByIds(db, await rankedIds(db, ARTISTS, query, limit))
 }
 
-export async function search (db: Queryable, text: string, limit: number): Promise<SearchResultT> {
+export async function search (db: Queryable, viewer: Viewer, text: string, limit: number): Promise<SearchResultT> {
   const query = foldedWords(text).join(' ')
   if (query === '') return { tracks: [], albums: [], artists: [] }
   const [tracks, albums, artists] = await Promise.all([
-    searchTracks(db, query, limit),
+    searchTracks(db, viewer, query, limit),
     searchAlbums(db, query, limit),
     searchArtists(db, query, limit)
   ])

@@ -1,10 +1,11 @@
 // The one place that knows how a tracks row becomes the API's Track, and that reads tracks by id
-// (the scanner's events included).
+// (the scanner's events included). A Track shows one person's state of it (sql/011): the
+// viewer's, a user id; null shows no one's (never played, not a favourite, unrated).
 import type { TrackT } from '../../schemas/library.js'
 import { kbps, shortCodec } from './audio-format.js'
 import { iso } from '../iso-time.js'
 import type { Queryable } from '../db/queryable.js'
-import { rowsByIds, type Hydrate } from '../db/paged.js'
+import { binder, rowsByIds, type BindParam, type Hydrate } from '../db/paged.js'
 
 export const TRACK_COLUMNS = `
   t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
@@ -13,10 +14,16 @@ export const TRACK_COLUMNS = `
   t.track_total, t.disc_number, t.disc_total, t.mb_track_id, t.mb_recording_id, t.mb_album_id,
   t.mb_artist_id, t.mb_album_artist_id, t.replaygain_track_gain, t.replaygain_track_peak,
   t.replaygain_album_gain, t.replaygain_album_peak, t.has_cover, t.added_at, t.updated_at,
-  t.last_played, t.play_count, t.is_favorite, t.rating, (al.cover_source IS NOT NULL) AS album_has_cover`
+  st.last_played, coalesce(st.play_count, 0) AS play_count, coalesce(st.is_favorite, false) AS is_favorite,
+  st.rating, (al.cover_source IS NOT NULL) AS album_has_cover`
 
-// FROM clause matching TRACK_COLUMNS.
-export const TRACK_FROM = 'tracks t JOIN albums al ON al.id = t.album_id'
+export type Viewer = string | null
+
+// FROM clause matching TRACK_COLUMNS, the viewer bound as a parameter.
+function trackFrom (viewer: Viewer, bind: BindParam): string {
+  return `tracks t JOIN albums al ON al.id = t.album_id
+    LEFT JOIN user_track_state st ON st.track_id = t.id AND st.user_id = ${bind(viewer)}::uuid`
+}
 
 export interface TrackRow {
   id: string
@@ -122,14 +129,17 @@ export function toTrack (row: TrackRow): TrackT {
   }
 }
 
-export async function findTrackById (db: Queryable, id: string): Promise<TrackT | null> {
-  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${TRACK_FROM} WHERE t.id = $1`, [id])
+export async function findTrackById (db: Queryable, viewer: Viewer, id: string): Promise<TrackT | null> {
+  const values: unknown[] = [id]
+  const { rows } = await db.query<TrackRow>(`SELECT ${TRACK_COLUMNS} FROM ${trackFrom(viewer, binder(values))} WHERE t.id = $1`, values)
   return rows.length === 0 ? null : toTrack(rows[0])
 }
 
-export const TRACK_HYDRATE: Hydrate = { columns: TRACK_COLUMNS, from: TRACK_FROM, id: 't.id' }
+export function trackHydrate (viewer: Viewer): Hydrate {
+  return { columns: TRACK_COLUMNS, from: (bind) => trackFrom(viewer, bind), id: 't.id' }
+}
 
 // In the order of `ids`; ids of no track are left out.
-export async function tracksByIds (db: Queryable, ids: string[]): Promise<TrackT[]> {
-  return (await rowsByIds<TrackRow>(db, TRACK_HYDRATE, ids)).map(toTrack)
+export async function tracksByIds (db: Queryable, viewer: Viewer, ids: string[]): Promise<TrackT[]> {
+  return (await rowsByIds<TrackRow>(db, trackHydrate(viewer), ids)).map(toTrack)
 }

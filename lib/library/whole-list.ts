@@ -5,7 +5,7 @@
 // page's, NULLs and ties included, on PostgreSQL and PGlite alike.
 import { FINGERPRINT } from '../db/list-cache.js'
 import { orderBy } from '../db/sql-parts.js'
-import type { Hydrate, PageQuery } from '../db/paged.js'
+import { binder, type Hydrate, type PageQuery } from '../db/paged.js'
 import type { Queryable } from '../db/queryable.js'
 
 export const WHOLE_LIMIT = -1
@@ -51,13 +51,14 @@ export class WholeListAborted extends Error {
 
 export async function writeWholeList<R, T> (pool: PoolLike, spec: WholeListSpec<R, T>, opts: WriteOptions<T>): Promise<Written> {
   const { query: q, hydrate } = spec
-  const n = q.values.length
   const keys = q.columns.map((c, i) => `${c} AS k${i}`).join(', ')
+  const listValues = [...q.values]
+  const bind = binder(listValues)
   const listSql = `
     SELECT ${hydrate.columns}
     FROM (SELECT ${q.id} AS id, ${keys} FROM ${q.from} ${q.where}
-          ORDER BY ${orderBy(q.columns, q.order)} OFFSET $${n + 1}) page
-    JOIN ${hydrate.from} ON ${hydrate.id} = page.id
+          ORDER BY ${orderBy(q.columns, q.order)} OFFSET ${bind(q.offset)}) page
+    JOIN ${hydrate.from(bind)} ON ${hydrate.id} = page.id
     ORDER BY ${orderBy(q.columns.map((_, i) => `page.k${i}`), q.order)}`
   const headSql = `SELECT ${FINGERPRINT} AS fp, (SELECT count(*)::int FROM ${q.from} ${q.where}) AS n`
   const batch = opts.batchSize ?? BATCH
@@ -69,7 +70,7 @@ export async function writeWholeList<R, T> (pool: PoolLike, spec: WholeListSpec<
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
     const head = (await client.query<{ fp: string, n: number }>(headSql, q.values)).rows[0]
-    await client.query(`DECLARE whole_list NO SCROLL CURSOR FOR ${listSql}`, [...q.values, q.offset])
+    await client.query(`DECLARE whole_list NO SCROLL CURSOR FOR ${listSql}`, listValues)
     await opts.write(`{${JSON.stringify(opts.field)}:[`)
     let first = true
     for (;;) {

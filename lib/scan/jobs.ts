@@ -127,7 +127,8 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
     await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))
   }
   if (result.tracks.length > 0 && await events.hasListeners()) {
-    for (const track of await tracksByIds(pool, result.tracks.map((t) => t.id))) {
+    // One event goes to every listener, whoever they are: it shows no one's favourites or plays.
+    for (const track of await tracksByIds(pool, null, result.tracks.map((t) => t.id))) {
       await events.publish({ type: 'track:indexed', scanId: data.scanId, track })
     }
   }

@@ -5,19 +5,16 @@
 //    file system rather than the walk, so it holds whichever of the two paths the walk or the
 //    index batches reach first, within one scan.
 // 2. a return: a retired track (removed by an earlier scan) with the same content key, or else
-//    at the same path. The track comes back with its id and user state.
+//    at the same path. The track comes back with its id, so its users' state is back too.
 // 3. new.
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { PoolClient } from 'pg'
 
-// The user state a returning track brings back (the columns the scanner never writes).
+// What a returning track brings back (the columns the scanner never writes). Each user's state
+// of it (sql/011) names the id, so it is back with the id.
 export interface ReturningTrack {
   id: string
-  play_count: number
-  last_played: string | null
-  is_favorite: boolean
-  rating: number | null
   analysis: unknown
   analysis_updated_at: string | null
   added_at: string
@@ -89,7 +86,7 @@ export async function claimIdentities (client: PoolClient, files: NewFile[], isG
   if (unknown.length === 0) return out
 
   const { rows: retired } = await client.query<ReturningTrack & { file_path: string, content_key: string | null }>(
-    `SELECT id, file_path, content_key, play_count, last_played, is_favorite, rating, analysis, analysis_updated_at, added_at
+    `SELECT id, file_path, content_key, analysis, analysis_updated_at, added_at
      FROM retired_tracks
      WHERE content_key = ANY($1::text[]) OR file_path = ANY($2::text[])
      ORDER BY retired_at DESC, id FOR UPDATE`,
@@ -103,10 +100,6 @@ export async function claimIdentities (client: PoolClient, files: NewFile[], isG
     taken.add(r.id)
     out.returning.set(file.path, {
       id: r.id,
-      play_count: r.play_count,
-      last_played: r.last_played,
-      is_favorite: r.is_favorite,
-      rating: r.rating,
       analysis: r.analysis,
       analysis_updated_at: r.analysis_updated_at,
       added_at: r.added_at

@@ -1,5 +1,6 @@
-// SQL the scanner writes the library with. User state (play_count, last_played, is_favorite,
-// analysis, added_at, id) is never named in an UPDATE here, so rescans keep it.
+// SQL the scanner writes the library with. What it does not read from files (analysis, added_at,
+// id) is never named in an UPDATE here, so rescans keep it. Users' favourites, ratings and plays
+// are in user_track_state (sql/011), keyed by the track's id, which the scanner never touches.
 import type { Pool, PoolClient } from 'pg'
 import { reportWarnings } from './scan-warnings.js'
 import { TRACK_RECORD_TYPES, albumRecord, artistRecord, trackRecord, type ArtistRecord } from './track-records.js'
@@ -131,7 +132,7 @@ async function writeTracks (client: PoolClient, files: ParsedFile[], returning: 
   })
   // Sorted by path for the same lock-order reason as above.
   records.sort((a, b) => (a.file_path < b.file_path ? -1 : a.file_path > b.file_path ? 1 : 0))
-  // A returning track is inserted with its id and state; every other new row gets the defaults.
+  // A returning track is inserted with its id, analysis and added_at; every other new row gets the defaults.
   const { rows } = await client.query<UpsertResult>(
     `INSERT INTO tracks (${WRITABLE.join(', ')}, ${Object.keys(IDENTITY).join(', ')})
      SELECT ${WRITABLE.join(', ')}, ${Object.values(IDENTITY).map((i) => i.value).join(', ')}
@@ -157,20 +158,17 @@ const WRITABLE = Object.keys(COLUMN_TYPES)
 // The columns a returning track brings back (lib/scan/track-identity.ts), and a new row's values.
 const IDENTITY: Record<string, { type: string, value: string }> = {
   id: { type: 'uuid', value: 'coalesce(x.id, gen_random_uuid())' },
-  play_count: { type: 'integer', value: 'coalesce(x.play_count, 0)' },
-  last_played: { type: 'timestamptz', value: 'x.last_played' },
-  is_favorite: { type: 'boolean', value: 'coalesce(x.is_favorite, false)' },
-  rating: { type: 'smallint', value: 'x.rating' },
   analysis: { type: 'jsonb', value: 'x.analysis' },
   analysis_updated_at: { type: 'timestamptz', value: 'x.analysis_updated_at' },
   added_at: { type: 'timestamptz', value: 'coalesce(x.added_at, now())' }
 }
 
-// What a track keeps while its file is away: its id and the state the scanner never writes.
-const RETIRED_COLUMNS = ['id', 'file_path', 'content_key', 'play_count', 'last_played', 'is_favorite', 'rating', 'analysis', 'analysis_updated_at', 'added_at']
+// What a track keeps while its file is away: its id and the columns the scanner never writes.
+// Users' state stays in user_track_state under the same id.
+const RETIRED_COLUMNS = ['id', 'file_path', 'content_key', 'analysis', 'analysis_updated_at', 'added_at']
 
 // Removes the tracks whose files the complete walk did not see, except under the folders it
-// must keep (lib/scan/kept-folders.ts). A removed track's id and user state move to
+// must keep (lib/scan/kept-folders.ts). A removed track's id and analysis move to
 // retired_tracks, for the file to bring back if it returns. Returns how many went.
 // With a scope (library-relative folders, watch mode), only tracks inside those folders count.
 export async function removeMissing (db: Queryable, seenPaths: string[], keptFolders: string[] = [], scope?: string[]): Promise<number> {

@@ -18,8 +18,8 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { limit, offset, ...asked } = request.query
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.library.albums.whole({ ...asked, offset }), itemSchema: AlbumRef })
-    const { rows, total } = await fastify.library.albums.list({ ...asked, limit, offset })
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.libraryFor(request).albums.whole({ ...asked, offset }), itemSchema: AlbumRef })
+    const { rows, total } = await fastify.libraryFor(request).albums.list({ ...asked, limit, offset })
     return { albums: rows, total, limit, offset }
   })
 
@@ -31,7 +31,7 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(Album), ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const album = await fastify.library.albums.byId(request.params.id)
+    const album = await fastify.libraryFor(request).albums.byId(request.params.id)
     if (album === null) throw fastify.httpErrors.notFound(`Album ${request.params.id} not found`)
     return album
   })
@@ -50,9 +50,9 @@ const albums: FastifyPluginAsyncTypebox = async (fastify) => {
     const { limit, offset } = request.query
     const notFound = `Album ${id} not found`
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.albums.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound })
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.libraryFor(request).albums.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound })
     }
-    const page = await fastify.library.albums.tracks(id, { limit, offset })
+    const page = await fastify.libraryFor(request).albums.tracks(id, { limit, offset })
     if (page === null) throw fastify.httpErrors.notFound(notFound)
     return { tracks: page.rows, total: page.total, limit, offset }
   })

@@ -18,8 +18,8 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { limit, offset, ...asked } = request.query
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'artists', spec: fastify.library.artists.whole({ ...asked, offset }), itemSchema: Type.Ref(Artist) })
-    const { rows, total } = await fastify.library.artists.list({ ...asked, limit, offset })
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'artists', spec: fastify.libraryFor(request).artists.whole({ ...asked, offset }), itemSchema: Type.Ref(Artist) })
+    const { rows, total } = await fastify.libraryFor(request).artists.list({ ...asked, limit, offset })
     return { artists: rows, total, limit, offset }
   })
 
@@ -31,7 +31,7 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Type.Ref(Artist), ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const artist = await fastify.library.artists.byId(request.params.id)
+    const artist = await fastify.libraryFor(request).artists.byId(request.params.id)
     if (artist === null) throw fastify.httpErrors.notFound(notFound(request.params.id))
     return artist
   })
@@ -49,9 +49,9 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
     const { id } = request.params
     const { limit, offset } = request.query
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.library.artists.wholeAlbums(id, { offset }), itemSchema: Type.Ref(Album), notFound: notFound(id) })
+      return await fastify.wholeLists.send(request, reply, { field: 'albums', spec: fastify.libraryFor(request).artists.wholeAlbums(id, { offset }), itemSchema: Type.Ref(Album), notFound: notFound(id) })
     }
-    const page = await fastify.library.artists.albums(id, { limit, offset })
+    const page = await fastify.libraryFor(request).artists.albums(id, { limit, offset })
     if (page === null) throw fastify.httpErrors.notFound(notFound(id))
     return { albums: page.rows, total: page.total, limit, offset }
   })
@@ -69,9 +69,9 @@ const artists: FastifyPluginAsyncTypebox = async (fastify) => {
     const { id } = request.params
     const { limit, offset } = request.query
     if (limit === WHOLE_LIMIT) {
-      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.artists.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound: notFound(id) })
+      return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.libraryFor(request).artists.wholeTracks(id, { offset }), itemSchema: Type.Ref(Track), notFound: notFound(id) })
     }
-    const page = await fastify.library.artists.tracks(id, { limit, offset })
+    const page = await fastify.libraryFor(request).artists.tracks(id, { limit, offset })
     if (page === null) throw fastify.httpErrors.notFound(notFound(id))
     return { tracks: page.rows, total: page.total, limit, offset }
   })

@@ -13,7 +13,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: SearchQuery,
       response: { 200: Type.Ref(SearchResult), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => await fastify.library.search(request.query.q, request.query.limit))
+  }, async (request) => await fastify.libraryFor(request).search(request.query.q, request.query.limit))
 
   fastify.get('/alphabet-index', {
     config: { libraryResponse: true },
@@ -24,7 +24,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       querystring: AlphabetQuery,
       response: { 200: Type.Ref(AlphabetIndex), 304: NotModified, ...errors(400, 503) }
     }
-  }, async (request) => await fastify.library.alphabet(request.query.type))
+  }, async (request) => await fastify.libraryFor(request).alphabet(request.query.type))
 
   fastify.get('/stats', {
     schema: {
@@ -32,7 +32,7 @@ const overview: FastifyPluginAsyncTypebox = async (fastify) => {
       summary: 'Library totals and the time of the last finished scan',
       response: { 200: Type.Ref(LibraryStats), ...errors(503) }
     }
-  }, async () => await fastify.library.stats())
+  }, async (request) => await fastify.libraryFor(request).stats())
 }
 
 export default overview

@@ -21,8 +21,8 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
     }
   }, async (request, reply) => {
     const { limit, offset, ...asked } = request.query
-    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.library.tracks.whole({ ...asked, offset }), itemSchema: TrackRef })
-    const { rows, total } = await fastify.library.tracks.list({ ...asked, limit, offset })
+    if (limit === WHOLE_LIMIT) return await fastify.wholeLists.send(request, reply, { field: 'tracks', spec: fastify.libraryFor(request).tracks.whole({ ...asked, offset }), itemSchema: TrackRef })
+    const { rows, total } = await fastify.libraryFor(request).tracks.list({ ...asked, limit, offset })
     return { tracks: rows, total, limit, offset }
   })
 
@@ -34,7 +34,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: TrackRef, ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const track = await fastify.library.tracks.byId(request.params.id)
+    const track = await fastify.libraryFor(request).tracks.byId(request.params.id)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })
@@ -55,7 +55,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       if (problem !== null) throw Object.assign(fastify.httpErrors.badRequest(problem), { code: 'FST_ERR_VALIDATION' })
     }
   }, async (request) => {
-    const track = await fastify.library.tracks.setState(request.params.id, request.body)
+    const track = await fastify.libraryFor(request).tracks.setState(request.params.id, request.body)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })
@@ -69,7 +69,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: TrackRef, ...errors(400, 404, 503) }
     }
   }, async (request) => {
-    const track = await fastify.library.tracks.recordPlay(request.params.id)
+    const track = await fastify.libraryFor(request).tracks.recordPlay(request.params.id)
     if (track === null) throw fastify.httpErrors.notFound(`Track ${request.params.id} not found`)
     return track
   })
@@ -87,7 +87,7 @@ const tracks: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: TrackRef, ...errors(400, 401, 404, 413, 415, 503) }
     }
   }, async (request) => {
-    const track = await fastify.library.tracks.saveAnalysis(request.params.id, request.body as Record<string, unknown>)
+    const track = await fastify.libraryFor(request).tracks.saveAnalysis(request.params.id, request.body as Record<string, unknown>)
     if (track === null) throw fastify.httpErrors.notFound(`No track with id ${request.params.id}`)
     return track
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { eachVariant, tempDir } from '../helper.js'
 import { writeAudioFixture, writeVideoOnlyFixture, touch, type AudioFormat } from '../fixtures/audio.js'
 import { buildScanApp, scan, tracksByPath, waitForScan as waitForScanId } from '../fixtures/scan.js'
+import { OWNER_ID } from '../../lib/users/caller.js'
 
 const ALBUM = { artist: 'Sigur Rós', albumArtist: 'Sigur Rós', album: 'Ágætis byrjun', date: '1999-06-12', genre: 'Post-rock; Ambient' }
 
@@ -103,7 +104,8 @@ t.test('rescans: unchanged files stay, changes update in place, removals and ren
 
     const before = await tracksByPath(pg)
     const changed = before.get('A/One/Change.flac') as Record<string, unknown>
-    await pg.query('UPDATE tracks SET play_count = 7, is_favorite = true, analysis = $2 WHERE id = $1', [changed.id, JSON.stringify({ bpm: 120 })])
+    await pg.query('UPDATE tracks SET analysis = $2 WHERE id = $1', [changed.id, JSON.stringify({ bpm: 120 })])
+    await pg.query('INSERT INTO user_track_state (user_id, track_id, play_count, is_favorite) VALUES ($1, $2, 7, true)', [OWNER_ID, changed.id])
 
     const second = await scan(app)
     t.match(second, { status: 'completed', filesSeen: 4, added: 0, updated: 0, removed: 0 }, 'nothing changed, nothing written')
@@ -124,8 +126,8 @@ t.test('rescans: unchanged files stay, changes update in place, removals and ren
     const updated = after.get('A/One/Change.flac') as Record<string, unknown>
     t.equal(updated.id, changed.id, 'a changed file keeps its id')
     t.equal(updated.title, 'Changed Title')
-    t.equal(updated.play_count, 7, 'play count survives')
-    t.equal(updated.is_favorite, true, 'favourite survives')
+    const { rows: [state] } = await pg.query('SELECT play_count, is_favorite FROM user_track_state WHERE track_id = $1', [updated.id])
+    t.match(state, { play_count: 7, is_favorite: true }, 'play count and favourite survive (the id names them)')
     t.same(updated.analysis, { bpm: 120 }, 'analysis survives')
     t.equal(String(updated.added_at), String(changed.added_at))
     t.equal((after.get('A/One/Keep.mp3') as Record<string, unknown>).id, (before.get(a.slice(media.length + 1)) as Record<string, unknown>).id)

@@ -5,6 +5,7 @@ import { sampleTracks } from '../../fixtures/sample-library.js'
 import { fold } from '../../../lib/text-fold.js'
 import { ListCache } from '../../../lib/db/list-cache.js'
 import { createLibrary } from '../../../lib/library/library-service.js'
+import { OWNER_ID } from '../../../lib/users/caller.js'
 
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000'
 // Various Artists is the album artist of a compilation and the artist of none of its tracks.
@@ -27,7 +28,7 @@ t.test('lists come in their default order unless one is asked, pages and whole l
   await eachVariant(t, { redis: 'never' }, async (t, v) => {
     const app = await build(t, { backend: v.backend })
     const seeded = await seedLibrary(app.pg, sampleTracks())
-    const library = createLibrary({ db: app.pg, listCache: new ListCache() })
+    const library = createLibrary({ db: app.pg, listCache: new ListCache() }).as(OWNER_ID)
     const all = { limit: 500, offset: 0 }
 
     const byTitle = await library.tracks.list({ ...all, sort: 'title', order: 'asc' })
@@ -57,7 +58,7 @@ t.test('lists come in their default order unless one is asked, pages and whole l
 t.test('the lists of one album or artist are null when it does not exist, empty when it has nothing', async (t) => {
   const app = await build(t)
   const seeded = await seedLibrary(app.pg, [...sampleTracks(), COMPILATION])
-  const library = createLibrary({ db: app.pg, listCache: new ListCache() })
+  const library = createLibrary({ db: app.pg, listCache: new ListCache() }).as(OWNER_ID)
   const page = { limit: 10, offset: 0 }
   const bjork = seeded.artistIds.get(fold('Björk')) as string
   const various = seeded.artistIds.get(fold('Various Artists')) as string
@@ -91,7 +92,7 @@ t.test('every list goes through the list cache it was built with', async (t) => 
   const app = await build(t)
   await seedLibrary(app.pg, sampleTracks())
   const { cache, calls } = countingCache({ deepOffset: 10 })
-  const library = createLibrary({ db: app.pg, listCache: cache })
+  const library = createLibrary({ db: app.pg, listCache: cache }).as(OWNER_ID)
 
   await library.tracks.list({ limit: 5, offset: 0 })
   t.equal(calls.total, 1, 'a shallow page takes its total from the cache')
@@ -114,7 +115,7 @@ t.test('every list goes through the list cache it was built with', async (t) => 
 t.test('tracks by id, user state and analysis answer null for an unknown track', async (t) => {
   const app = await build(t)
   const seeded = await seedLibrary(app.pg, sampleTracks())
-  const library = createLibrary({ db: app.pg, listCache: new ListCache() })
+  const library = createLibrary({ db: app.pg, listCache: new ListCache() }).as(OWNER_ID)
   const [a, b, c] = [...seeded.trackIds.values()]
 
   t.same((await library.tracks.byIds([c, NO_SUCH_ID, a, b])).map((x) => x.id), [c, a, b], 'in the order asked, unknown ids left out')
@@ -134,7 +135,7 @@ t.test('tracks by id, user state and analysis answer null for an unknown track',
 t.test('totals, counts, search and the alphabet index read the same library', async (t) => {
   const app = await build(t)
   await seedLibrary(app.pg, sampleTracks())
-  const library = createLibrary({ db: app.pg, listCache: new ListCache() })
+  const library = createLibrary({ db: app.pg, listCache: new ListCache() }).as(OWNER_ID)
   const stats = await library.stats()
   t.match(stats, { trackCount: sampleTracks().length, artistCount: 5, albumCount: 15, lastScan: null })
   t.same(await library.counts(), { tracks: stats.trackCount, artists: stats.artistCount, albums: stats.albumCount })

@@ -7,8 +7,9 @@ import { seedLibrary } from '../../fixtures/seed-library.js'
 import { sampleTracks } from '../../fixtures/sample-library.js'
 import { wholeTracks } from '../../../lib/library/track-repository.js'
 import { WholeListAborted, writeWholeList, type PoolLike } from '../../../lib/library/whole-list.js'
+import { OWNER_ID } from '../../../lib/users/caller.js'
 
-const spec = wholeTracks({ offset: 0, sort: 'title', order: 'asc' })
+const spec = wholeTracks({ offset: 0, sort: 'title', order: 'asc', viewer: OWNER_ID })
 const poolOf = (app: TestApp): PoolLike => app.pg.pool as unknown as PoolLike
 const checkedOut = (app: TestApp): number => app.pg.pool.totalCount - app.pg.pool.idleCount
 

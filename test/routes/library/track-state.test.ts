@@ -4,6 +4,7 @@ import { build, eachVariant } from '../../helper.js'
 import { seedTrack } from '../../fixtures/seed-track.js'
 import { touch, writeAudioFixture } from '../../fixtures/audio.js'
 import { buildScanApp, scan } from '../../fixtures/scan.js'
+import { OWNER_ID } from '../../../lib/users/caller.js'
 
 const patch = (id: string, payload: unknown) => ({ method: 'PATCH' as const, url: `/api/library/tracks/${id}`, payload: payload as Record<string, unknown> })
 
@@ -75,7 +76,7 @@ t.test('ratings and plays show in lists at once, and survive what a rescan write
 t.test('the database refuses a rating outside 1 to 5 whoever writes it', async (t) => {
   const app = await build(t)
   const id = await seedTrack(app.pg, { filePath: 'a/direct.mp3' })
-  await t.rejects(app.pg.query('UPDATE tracks SET rating = 6 WHERE id = $1', [id]), { code: '23514' })
+  await t.rejects(app.pg.query('INSERT INTO user_track_state (user_id, track_id, rating) VALUES ($1, $2, 6)', [OWNER_ID, id]), { code: '23514' })
 })
 
 t.test('a real rescan of a changed file keeps its rating, favourite and plays', async (t) => {
