@@ -11,6 +11,7 @@ import { recordOutcomes, type FileProblem } from './unindexed-files.js'
 import { recordIndexBatch } from './scan-repository.js'
 import { inScope } from './scan-scope.js'
 import { claimIdentities, type GoneCheck, type ReturningTrack } from './track-identity.js'
+import { inTransaction } from '../db/transaction.js'
 
 export interface FileStamp { path: string, size: number, mtimeMs: number }
 
@@ -66,9 +67,7 @@ export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile
 }
 
 async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck): Promise<BatchOutcome> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
+  return await inTransaction(pool, async (client) => {
     let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
     if (files.length > 0) {
       const identities = await claimIdentities(client, files, isGone)
@@ -86,14 +85,8 @@ async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], prob
     })
     // Indexed all the same: the track plays, only its length shows as 0.
     await reportWarnings(client, scanId, files.filter((f) => f.tags.duration === null).map((f) => ({ path: f.path, message: UNKNOWN_DURATION })))
-    await client.query('COMMIT')
     return outcome
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw err
-  } finally {
-    client.release()
-  }
+  })
 }
 
 async function writeTracks (client: PoolClient, files: ParsedFile[], returning: Map<string, ReturningTrack>): Promise<BatchOutcome> {

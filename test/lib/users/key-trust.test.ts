@@ -1,6 +1,6 @@
 // How long the users service trusts what it read about a key, with the database's answer held
 // back at will: the one timing a revocation can race with.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import type { Pool } from 'pg'
 import { build } from '../../helper.js'
 import { createUsers, KEY_TRUST_MS } from '../../../lib/users/user-service.js'
@@ -25,13 +25,19 @@ function heldPool (pool: Pool): { pool: Pool, hold: () => () => void } {
   }
 }
 
-t.test('an answer read before a revocation is used by the request that asked, and by no later one', async (t) => {
+// An admin with one key, and a users service on a held pool whose clock the test sets.
+async function trustSetup (t: Test) {
   const app = await build(t)
   const admin = await addUser(app.pg.pool, 'ana', 'admin')
   const key = await addKey(app.pg.pool, admin.id, 'user', 'doomed')
-  const clock = 0
+  const clock = { now: 0 }
   const { pool, hold } = heldPool(app.pg.pool)
-  const users = createUsers({ pool, legacyKey: null, now: () => clock })
+  const users = createUsers({ pool, legacyKey: null, now: () => clock.now })
+  return { app, admin, key, clock, hold, users }
+}
+
+t.test('an answer read before a revocation is used by the request that asked, and by no later one', async (t) => {
+  const { admin, key, hold, users } = await trustSetup(t)
 
   const release = hold()
   const inFlight = users.callerFor(key)
@@ -45,23 +51,18 @@ t.test('an answer read before a revocation is used by the request that asked, an
 })
 
 t.test('a key is trusted for at most KEY_TRUST_MS from when the database was asked', async (t) => {
-  const app = await build(t)
-  const admin = await addUser(app.pg.pool, 'ana', 'admin')
-  const key = await addKey(app.pg.pool, admin.id)
-  let clock = 0
-  const { pool, hold } = heldPool(app.pg.pool)
-  const users = createUsers({ pool, legacyKey: null, now: () => clock })
+  const { app, key, clock, hold, users } = await trustSetup(t)
 
   const release = hold()
   const asked = users.callerFor(key)
   await new Promise((resolve) => setTimeout(resolve, 50))
   // The answer takes most of the trust period to arrive.
-  clock = KEY_TRUST_MS - 10
+  clock.now = KEY_TRUST_MS - 10
   release()
   t.ok(await asked)
   // Another process revokes it now; this one may not trust its copy past asked + KEY_TRUST_MS.
   await app.pg.query('DELETE FROM api_keys')
   t.ok(await users.callerFor(key), 'still within the period')
-  clock = KEY_TRUST_MS
+  clock.now = KEY_TRUST_MS
   t.equal(await users.callerFor(key), null, 'refused KEY_TRUST_MS after the database was asked, not after it answered')
 })
