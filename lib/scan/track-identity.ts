@@ -4,8 +4,9 @@
 //    now). The track takes the new path, keeping its row, id and state. Checked against the
 //    file system rather than the walk, so it holds whichever of the two paths the walk or the
 //    index batches reach first, within one scan.
-// 2. a return: a retired track (removed by an earlier scan) with the same content key, or else
-//    at the same path. The track comes back with its id, so its users' state is back too.
+// 2. a return: a retired track (removed by an earlier scan) with the same content key and path,
+//    else the same content key, else the same path. The track comes back with its id, so its
+//    users' state is back too.
 // 3. new.
 import { lstat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -95,7 +96,9 @@ export async function claimIdentities (client: PoolClient, files: NewFile[], isG
   const pick = (match: (r: typeof retired[number]) => boolean): typeof retired[number] | undefined =>
     retired.find((r) => !taken.has(r.id) && match(r))
   for (const file of unknown) {
-    const r = (file.contentKey === null ? undefined : pick((x) => x.content_key === file.contentKey)) ?? pick((x) => x.file_path === file.path)
+    // Of byte-identical copies that all left, the one that lived at this very path is this file.
+    const sameContent = (x: typeof retired[number]): boolean => file.contentKey !== null && x.content_key === file.contentKey
+    const r = pick((x) => sameContent(x) && x.file_path === file.path) ?? pick(sameContent) ?? pick((x) => x.file_path === file.path)
     if (r === undefined) continue
     taken.add(r.id)
     out.returning.set(file.path, {

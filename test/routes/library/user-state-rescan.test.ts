@@ -1,7 +1,7 @@
 // A track whose file goes away keeps its id (sql/007), and each user's state names that id
 // (sql/011): when the same content comes back, every user has their own state of it again.
 import t from 'tap'
-import { rename } from 'node:fs/promises'
+import { copyFile, mkdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { eachVariant, tempDir } from '../../helper.js'
 import { touch, writeAudioFixture } from '../../fixtures/audio.js'
@@ -52,6 +52,31 @@ t.test('a track removed by a scan and back at the next has each user\'s state ag
     const favourites = (await inject(ana, 'GET', '/api/library/tracks?favorite=true')).json().tracks as TrackT[]
     t.same(favourites.map((x) => x.id), [id], 'and it is among Ana\'s favourites again')
   })
+})
+
+t.test('of identical copies that all left, the one that comes back takes the id it had at that path', async (t) => {
+  const media = await tempDir(t, 'sonantica-media-')
+  const away = await tempDir(t, 'sonantica-away-')
+  const first = await writeAudioFixture(join(media, 'Copies'), 'mp3', { name: 'a', tags: { title: 'Same', artist: 'C', album: 'Copies' } })
+  for (const name of ['b', 'c', 'd']) await copyFile(first, join(media, 'Copies', `${name}.mp3`))
+  // A library that empties completely is an unmounted disk, not a removal: something stays.
+  await writeAudioFixture(join(media, 'Stays'), 'flac', { name: 'stays', tags: { title: 'Stays', artist: 'S', album: 'Stays' } })
+  const s = await buildScanApp(t, { mediaPath: media })
+  const ana = await addUser(s.pg, 'ana', 'admin')
+  t.match(await scan(s.app, ana.headers), { status: 'completed', added: 5 })
+  const ids = await tracksByPath(s.pg)
+  // The copy whose id sorts last: the one a pick by id would never choose.
+  const [path, id] = [...ids.entries()].filter(([p]) => p.startsWith('Copies/')).map(([p, row]) => [p, String(row.id)]).sort((x, y) => (x[1] < y[1] ? 1 : -1))[0]
+  t.equal((await s.app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, headers: ana.headers, payload: { isFavorite: true, rating: 4 } })).statusCode, 200)
+
+  // The folder goes (an emptied folder would keep its tracks: it looks like an unmounted disk).
+  await rename(join(media, 'Copies'), join(away, 'Copies'))
+  t.match(await scan(s.app, ana.headers), { status: 'completed', removed: 4 })
+  await mkdir(join(media, 'Copies'))
+  await rename(join(away, path), join(media, path))
+  t.match(await scan(s.app, ana.headers), { status: 'completed', added: 1 })
+  t.equal((await tracksByPath(s.pg)).get(path)?.id, id, 'the same id as before it left')
+  t.match((await s.app.inject({ url: `/api/library/tracks/${id}`, headers: ana.headers })).json(), { isFavorite: true, rating: 4 }, 'and so the same state')
 })
 
 t.test('a track:indexed event goes to every listener and shows no one\'s state', async (t) => {
