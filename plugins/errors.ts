@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyServerOptions } from 'fastify'
 import { isDependencyDown } from '../lib/dependency-errors.js'
 import { errorBody } from '../lib/error-body.js'
+import { ACCOUNT_GONE, isGoneAccount } from '../lib/users/caller.js'
 
 interface FastifyLikeError {
   statusCode?: number
@@ -31,6 +32,9 @@ export default fp(async (fastify) => {
     if (isDependencyDown(error)) {
       request.log.warn({ err: error }, 'dependency unavailable')
       return reply.code(503).send(errorBody(503, 'A service the library depends on is unavailable; try again shortly', 'DEPENDENCY_DOWN'))
+    }
+    if (isGoneAccount(error)) {
+      return reply.code(401).header('WWW-Authenticate', 'Bearer realm="sonantica"').send(errorBody(401, ACCOUNT_GONE))
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
       ? error.statusCode

@@ -237,3 +237,12 @@ export async function exportRows (db: Queryable, id: string): Promise<ExportRow[
      WHERE e.playlist_id = $1 ORDER BY e.position`, [id])
   return rows
 }
+
+// Playlists imported from .m3u files that `userId` owns go to the oldest other admin, so deleting
+// that person does not delete a playlist that is in everyone's media folder.
+export async function handOverImported (client: PoolClient, userId: string): Promise<void> {
+  await client.query(
+    `UPDATE playlists SET owner_id = heir.id
+     FROM (SELECT id FROM users WHERE role = 'admin' AND username IS NOT NULL AND id <> $1 ORDER BY created_at, id LIMIT 1) heir
+     WHERE owner_id = $1 AND playlists.id IN (SELECT playlist_id FROM playlist_files WHERE playlist_id IS NOT NULL)`, [userId])
+}

@@ -4,9 +4,10 @@
 import type { Pool, PoolClient } from 'pg'
 import type { ApiKeyT, UserT } from '../../schemas/users.js'
 import { inTransaction } from '../db/transaction.js'
+import { handOverImported } from '../playlists/playlist-repository.js'
 import { decoyCheck, hashPassword, passwordMatches } from './passwords.js'
 import { digestsMatch, keyDigest, newApiKey } from './api-keys.js'
-import { OWNER_ID, type Caller, type KeyRole, type UserRole } from './caller.js'
+import { ACCOUNT_GONE, OWNER_ID, type Caller, type KeyRole, type UserRole } from './caller.js'
 import {
   anyUser, claimOwner, credentialsOf, deleteUser, findUser, insertUser, keyAdminId, listUsers, adminsWhileChanging, accountOf,
   markSeen, passwordHashOf, updateUser
@@ -193,7 +194,7 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
       async create (caller: Caller, name: string, role: KeyRole): Promise<IssuedKey> {
         if (role === 'worker' && caller.role !== 'admin') throw new UserError(403, 'Only an admin can make a worker key')
         const user = await findUser(db, caller.userId)
-        if (user === null) throw new UserError(409, NOBODY_YET)
+        if (user === null) throw caller.userId === OWNER_ID ? new UserError(409, NOBODY_YET) : new UserError(401, ACCOUNT_GONE)
         return await issueKey(user, name, role)
       },
       async revoke (caller: Caller, keyId: string): Promise<void> {
@@ -240,7 +241,11 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
 
     // Their keys, per-user state and playlists go with them.
     async remove (id: string): Promise<void> {
-      const removed = await keepingAnAdmin(id, true, async (client) => await deleteUser(client, id))
+      const removed = await keepingAnAdmin(id, true, async (client) => {
+        // Playlists imported from the media folder are everyone's: they stay, with another admin.
+        await handOverImported(client, id)
+        return await deleteUser(client, id)
+      })
       if (!removed) throw new UserError(404, 'No such user')
       forget()
     },

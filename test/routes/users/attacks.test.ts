@@ -1,7 +1,11 @@
 // What an outside attack on users and keys found, each kept from coming back (the revocation
 // race is in test/lib/users/key-trust.test.ts, where the database's answer can be held back).
 import t from 'tap'
-import { buildWithEnv, eachVariant, testEnv, type TestApp } from '../../helper.js'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeAudioFixture } from '../../fixtures/audio.js'
+import { buildScanApp, scan } from '../../fixtures/scan.js'
+import { buildWithEnv, eachVariant, tempDir, testEnv, type TestApp } from '../../helper.js'
 import { PASSWORD_LIMITS } from '../../../plugins/rate-limit.js'
 
 const bearer = (key: string): { authorization: string } => ({ authorization: `Bearer ${key}` })
@@ -77,4 +81,46 @@ t.test('a worker key stops working when the admin who made it is demoted', async
   t.equal((await analysis()).statusCode, 404, 'past the key check while Bo is an admin')
   await app.inject({ method: 'PATCH', url: `/api/users/${bo.id}`, headers: bearer(ana), payload: { role: 'user' } })
   t.equal((await analysis()).statusCode, 401, 'refused once Bo is not')
+})
+
+t.test('a write by a user deleted while their key is still trusted is a 401, not a 500', async (t) => {
+  await eachVariant(t, {}, async (t, v) => {
+    const media = await tempDir(t, 'sonantica-media-')
+    await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'T', artist: 'A', album: 'A' } })
+    const s = await buildScanApp(t, { backend: v.backend, mediaPath: media })
+    await scan(s.app)
+    const admin = await setup(s.app)
+    const carol = await addAndLogin(s.app, admin, 'carol')
+    const track = (await s.app.inject({ url: '/api/library/tracks', headers: bearer(carol.key) })).json().tracks[0].id as string
+    // Deleted behind this process's back, as another process sharing the database would.
+    await s.pg.query('DELETE FROM users WHERE id = $1', [carol.id])
+    const writes = [
+      await s.app.inject({ method: 'PATCH', url: `/api/library/tracks/${track}`, headers: bearer(carol.key), payload: { isFavorite: true } }),
+      await s.app.inject({ method: 'POST', url: `/api/library/tracks/${track}/played`, headers: bearer(carol.key) }),
+      await s.app.inject({ method: 'POST', url: '/api/library/playlists', headers: bearer(carol.key), payload: { name: 'x', type: 'MANUAL', trackIds: [] } }),
+      await s.app.inject({ method: 'POST', url: '/api/auth/keys', headers: bearer(carol.key), payload: { name: 'x' } })
+    ]
+    for (const res of writes) {
+      t.equal(res.statusCode, 401, `${res.statusCode} ${res.body.slice(0, 80)}`)
+      t.match(res.json(), { message: 'This account no longer exists' })
+    }
+  })
+})
+
+t.test('deleting the admin who owns the imported playlists leaves them to another admin', async (t) => {
+  const media = await tempDir(t, 'sonantica-media-')
+  await writeAudioFixture(join(media, 'A'), 'mp3', { name: 'song', tags: { title: 'Song', artist: 'A', album: 'A' } })
+  await writeFile(join(media, 'Mix.m3u8'), '#EXTM3U\nA/song.mp3\n')
+  const s = await buildScanApp(t, { mediaPath: media })
+  const ana = await setup(s.app)
+  await scan(s.app, bearer(ana))
+  const bo = await addAndLogin(s.app, ana, 'bo', 'admin')
+  const mine = (await s.app.inject({ method: 'POST', url: '/api/library/playlists', headers: bearer(ana), payload: { name: 'Ana private', type: 'MANUAL', trackIds: [] } })).json().id as string
+  const anaId = (await s.app.inject({ url: '/api/users/me', headers: bearer(ana) })).json().id as string
+  t.equal((await s.app.inject({ method: 'DELETE', url: `/api/users/${anaId}`, headers: bearer(bo.key) })).statusCode, 204)
+  const lists = (await s.app.inject({ url: '/api/library/playlists', headers: bearer(bo.key) })).json().playlists as Array<{ id: string, name: string, owner: { id: string }, public: boolean }>
+  t.match(lists, [{ name: 'Mix', public: true, owner: { id: bo.id } }], 'the imported playlist stays, now the other admin\'s')
+  t.notOk(lists.some((p) => p.id === mine), 'Ana\'s own playlist went with her')
+  await scan(s.app, bearer(bo.key))
+  t.equal((await s.app.inject({ url: '/api/library/playlists', headers: bearer(bo.key) })).json().playlists.length, 1, 'and a rescan neither doubles nor drops it')
 })
