@@ -98,12 +98,16 @@ export async function updateTrackState (db: Queryable, user: string, id: string,
     fields.push({ column: 'rating', value: `$${values.length}::smallint` })
   }
   if (fields.length === 0) return findTrackById(db, user, id)
-  const { rowCount } = await db.query(
-    `INSERT INTO user_track_state (user_id, track_id, ${fields.map((f) => f.column).join(', ')})
+  const columns = fields.map((f) => f.column).join(', ')
+  // A value set to what it already is writes nothing, so it moves no cache (sql/013).
+  await db.query(
+    `INSERT INTO user_track_state (user_id, track_id, ${columns})
      SELECT $1::uuid, t.id, ${fields.map((f) => f.value).join(', ')} FROM tracks t WHERE t.id = $2::uuid
-     ON CONFLICT (user_id, track_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')}`,
+     ON CONFLICT (user_id, track_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')}
+     WHERE (${fields.map((f) => `user_track_state.${f.column}`).join(', ')}, true) IS DISTINCT FROM (${fields.map((f) => `EXCLUDED.${f.column}`).join(', ')}, true)`,
     values)
-  return rowCount === 0 ? null : findTrackById(db, user, id)
+  // null: no such track (nothing was written then either).
+  return await findTrackById(db, user, id)
 }
 
 export async function recordPlay (db: Queryable, user: string, id: string): Promise<TrackT | null> {

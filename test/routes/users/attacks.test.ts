@@ -124,3 +124,28 @@ t.test('deleting the admin who owns the imported playlists leaves them to anothe
   await scan(s.app, bearer(bo.key))
   t.equal((await s.app.inject({ url: '/api/library/playlists', headers: bearer(bo.key) })).json().playlists.length, 1, 'and a rescan neither doubles nor drops it')
 })
+
+t.test('only a write that changes someone\'s state moves the library version (and so empties caches)', async (t) => {
+  await eachVariant(t, {}, async (t, v) => {
+    const media = await tempDir(t, 'sonantica-media-')
+    await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'T', artist: 'A', album: 'A' } })
+    const s = await buildScanApp(t, { backend: v.backend, mediaPath: media })
+    await scan(s.app)
+    const admin = await setup(s.app)
+    const track = (await s.app.inject({ url: '/api/library/tracks', headers: bearer(admin) })).json().tracks[0].id as string
+    const patch = async (id: string, payload: object): Promise<number> =>
+      (await s.app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, headers: bearer(admin), payload })).statusCode
+    const moves = async (what: string, write: () => Promise<unknown>, expected: boolean): Promise<void> => {
+      const before = await s.app.library.version()
+      await write()
+      t.equal((await s.app.library.version()) !== before, expected, `${what}: ${expected ? 'moves' : 'does not move'} the version`)
+    }
+    await moves('a new favourite', async () => await patch(track, { isFavorite: true }), true)
+    await moves('the same favourite again', async () => await patch(track, { isFavorite: true }), false)
+    await moves('a track that does not exist', async () => await patch('0c1d2e3f-0000-4000-8000-000000000001', { rating: 3 }), false)
+    await moves('a rating', async () => await patch(track, { rating: 3 }), true)
+    await moves('the same rating and favourite', async () => await patch(track, { rating: 3, isFavorite: true }), false)
+    await moves('a play', async () => await s.app.inject({ method: 'POST', url: `/api/library/tracks/${track}/played`, headers: bearer(admin) }), true)
+    t.match((await s.app.inject({ url: `/api/library/tracks/${track}`, headers: bearer(admin) })).json(), { isFavorite: true, rating: 3, playCount: 1 })
+  })
+})
