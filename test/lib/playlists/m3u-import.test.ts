@@ -249,7 +249,8 @@ t.test('imported playlists are public and belong to the admin the owner row pass
 
     // Once the owner row is gone, the oldest admin left takes its place for new imports.
     t.equal((await call(cy, 'DELETE', `/api/users/${ana.id}`)).statusCode, 204, 'ana is deleted')
-    t.equal((await app.pg.query('SELECT 1 FROM playlists WHERE id = $1', [imported.id])).rows.length, 0, 'her imported playlist with her')
+    t.match((await app.pg.query<{ owner_id: string }>('SELECT owner_id FROM playlists WHERE id = $1', [imported.id])).rows, [{ owner_id: cy.id }],
+      'her imported playlist stays, with the oldest admin left: it is in everyone\'s media folder')
     await writeFile(join(media, 'Later.m3u8'), '#EXTM3U\nAnn/First/02 Two.flac\n')
     await scanned(t, app, cy.headers)
     t.match(await bySource(app, 'Later.m3u8', bob.headers), { owner: { id: cy.id, username: 'cy' }, public: true },
