@@ -95,7 +95,10 @@ export class WholeListCache {
       out.end()
       await finished(out)
     } catch (err) {
+      // A stream destroyed before its file finished opening still creates the file: remove it
+      // only once the stream has closed, or it would be left behind.
       out.destroy()
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => { resolve() }))
       await rm(file, { force: true })
       throw err
     }
