@@ -149,6 +149,9 @@ export async function deleteUser (db: Queryable, id: string): Promise<boolean> {
   return rowCount === 1
 }
 
-export async function markSeen (db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE users SET last_seen_at = now() WHERE id = $1', [id])
+// The user as now seen; null: deleted meanwhile.
+export async function markSeen (db: Queryable, id: string): Promise<UserT | null> {
+  const { rows } = await db.query<UserRow>(
+    `UPDATE users SET last_seen_at = now() WHERE id = $1 AND ${CLAIMED} RETURNING ${USER_COLUMNS}`, [id])
+  return rows.length === 0 ? null : toUser(rows[0])
 }

@@ -185,8 +185,9 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
       const found = await credentialsOf(db, username)
       const ok = found === null ? await decoyCheck(password) : await passwordMatches(found.passwordHash, password)
       if (!ok || found === null) throw new UserError(401, WRONG_LOGIN)
-      await markSeen(db, found.id)
-      return await issueKey(await existing(found.id), keyName)
+      const user = await markSeen(db, found.id)
+      if (user === null) throw new UserError(401, WRONG_LOGIN)
+      return await issueKey(user, keyName)
     },
 
     keys: {

@@ -21,6 +21,17 @@ async function addAndLogin (app: TestApp, admin: string, username: string, role 
   return { id: made.json().id, key: login.json().key }
 }
 
+// A scanned one-track library and its first admin: what the state tests start from.
+async function oneTrackLibrary (t: Parameters<typeof tempDir>[0], backend: 'pglite' | 'postgres') {
+  const media = await tempDir(t, 'sonantica-media-')
+  await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'T', artist: 'A', album: 'A' } })
+  const s = await buildScanApp(t, { backend, mediaPath: media })
+  await scan(s.app)
+  const admin = await setup(s.app)
+  const track = (await s.app.inject({ url: '/api/library/tracks', headers: bearer(admin) })).json().tracks[0].id as string
+  return { s, admin, track }
+}
+
 t.test('every spelling the database accepts for a name counts against the one account', async (t) => {
   await eachVariant(t, {}, async (t, v) => {
     const app = await buildWithEnv(t, (await testEnv(t, { backend: v.backend })).env)
@@ -85,13 +96,10 @@ t.test('a worker key stops working when the admin who made it is demoted', async
 
 t.test('a write by a user deleted while their key is still trusted is a 401, not a 500', async (t) => {
   await eachVariant(t, {}, async (t, v) => {
-    const media = await tempDir(t, 'sonantica-media-')
-    await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'T', artist: 'A', album: 'A' } })
-    const s = await buildScanApp(t, { backend: v.backend, mediaPath: media })
-    await scan(s.app)
-    const admin = await setup(s.app)
+    const { s, admin, track } = await oneTrackLibrary(t, v.backend)
     const carol = await addAndLogin(s.app, admin, 'carol')
-    const track = (await s.app.inject({ url: '/api/library/tracks', headers: bearer(carol.key) })).json().tracks[0].id as string
+    // This process now trusts carol's key for a second.
+    await s.app.inject({ url: `/api/library/tracks/${track}`, headers: bearer(carol.key) })
     // Deleted behind this process's back, as another process sharing the database would.
     await s.pg.query('DELETE FROM users WHERE id = $1', [carol.id])
     const writes = [
@@ -127,12 +135,7 @@ t.test('deleting the admin who owns the imported playlists leaves them to anothe
 
 t.test('only a write that changes someone\'s state moves the library version (and so empties caches)', async (t) => {
   await eachVariant(t, {}, async (t, v) => {
-    const media = await tempDir(t, 'sonantica-media-')
-    await writeAudioFixture(join(media, 'A'), 'mp3', { tags: { title: 'T', artist: 'A', album: 'A' } })
-    const s = await buildScanApp(t, { backend: v.backend, mediaPath: media })
-    await scan(s.app)
-    const admin = await setup(s.app)
-    const track = (await s.app.inject({ url: '/api/library/tracks', headers: bearer(admin) })).json().tracks[0].id as string
+    const { s, admin, track } = await oneTrackLibrary(t, v.backend)
     const patch = async (id: string, payload: object): Promise<number> =>
       (await s.app.inject({ method: 'PATCH', url: `/api/library/tracks/${id}`, headers: bearer(admin), payload })).statusCode
     const moves = async (what: string, write: () => Promise<unknown>, expected: boolean): Promise<void> => {
