@@ -27,6 +27,8 @@ import streamRoutes from './routes/stream.js'
 import libraryRoutes from './routes/library/index.js'
 import coverRoutes from './routes/cover.js'
 import userRoutes from './routes/users/index.js'
+import subsonicRoutes from './routes/subsonic/index.js'
+import subsonicHelp from './routes/subsonic/help.js'
 import type { Config, LogLevel } from './lib/config.js'
 import { stdSerializers } from 'pino'
 import { REDACTED, requestSerializer, serializeError } from './lib/log-redact.js'
@@ -111,4 +113,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(libraryRoutes, { prefix: '/api/library' })
   await fastify.register(coverRoutes)
   await fastify.register(userRoutes, { prefix: '/api' })
+  await fastify.register(subsonicRoutes, { prefix: '/rest' })
+  await fastify.register(subsonicHelp)
 }

@@ -149,8 +149,18 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
     })
   }
 
+  // A key given as the password of `username` (Subsonic's u+p): it counts only when it is one of
+  // that user's keys. The shared API_KEY has no user, so it is taken with any name, as is
+  // anything by an open service.
+  async function appCaller (username: string, key: string): Promise<Caller | null> {
+    const caller = await callerFor(key)
+    if (caller === null || caller.keyId === null) return caller
+    return await accountOf(db, username) === caller.userId ? caller : null
+  }
+
   return {
     callerFor,
+    appCaller,
     hasUsers,
     // What a password attempt for this name is counted against: the account the database finds
     // for it (so every spelling it accepts shares one count), or the name itself.
@@ -210,6 +220,9 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
       return user
     },
     list: async (): Promise<UserT[]> => await listUsers(db),
+    // The caller's username; before anyone has signed up (an open service or the shared
+    // API_KEY alone) there is no name, and 'admin' stands for the owner.
+    nameOf: async (caller: Caller): Promise<string> => (await findUser(db, caller.userId))?.username ?? 'admin',
     get: existing,
 
     // Only once the first admin exists: a user made before would leave the service without one,

@@ -1,0 +1,52 @@
+// The OpenSubsonic API under /rest: the apps people already use (Symfonium, DSub, Tempo, Feishin,
+// Supersonic, Amperfy) on the same library, users, playlists, streams and covers as /api. One
+// file per area of the API, as the spec groups its methods.
+import type { FastifyPluginAsync } from 'fastify'
+import { isDependencyDown } from '../../lib/dependency-errors.js'
+import { isGoneAccount } from '../../lib/users/caller.js'
+import { failed } from '../../lib/subsonic/response.js'
+import { CODES, SubsonicError } from '../../lib/subsonic/errors.js'
+import { readForm } from '../../lib/subsonic/form.js'
+import { outputForError, sendEnvelope } from './method.js'
+import system from './system.js'
+
+const subsonic: FastifyPluginAsync = async (fastify) => {
+  // The formPost extension: the same parameters as a form body, kept out of URLs and logs.
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, readForm(body as string))
+  })
+
+  // Every error is an envelope in the client's format. Subsonic clients read HTTP 200 bodies
+  // only; a dependency that is down is still a 503, which they retry like a network failure.
+  fastify.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+    const output = outputForError(request)
+    if (error instanceof SubsonicError) return await sendEnvelope(reply, failed(error.code, error.message, error.helpUrl), output)
+    if (isDependencyDown(error)) {
+      request.log.warn({ err: error }, 'dependency unavailable')
+      return await sendEnvelope(reply, failed(CODES.generic, 'A service the library depends on is unavailable; try again shortly'), output, 503)
+    }
+    if (isGoneAccount(error)) return await sendEnvelope(reply, failed(CODES.wrongCredentials, 'This account no longer exists'), output)
+    const status = error.statusCode ?? 500
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed')
+      return await sendEnvelope(reply, failed(CODES.generic, 'Something went wrong on our side'), output, 500)
+    }
+    return await sendEnvelope(reply, failed(CODES.generic, error.message), output)
+  })
+
+  // A method this server does not have: a proper envelope, so the app can tell the user.
+  fastify.route({
+    method: ['GET', 'POST'],
+    url: '/*',
+    config: { public: true },
+    schema: { hide: true },
+    handler: async (request) => {
+      const name = request.url.split('?')[0].replace(/^\/rest\//, '').replace(/\.view$/, '')
+      throw new SubsonicError(CODES.generic, `Unknown method '${name.slice(0, 100)}'`)
+    }
+  })
+
+  await fastify.register(system)
+}
+
+export default subsonic
