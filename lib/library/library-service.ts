@@ -24,6 +24,7 @@ import { saveAnalysis } from './analysis-repository.js'
 import { search } from './search-repository.js'
 import { alphabetIndex, libraryCounts, libraryStats } from './stats-repository.js'
 import type { WholeListSpec } from './whole-list.js'
+import { everyArtist, lastLibraryChange } from './artist-index-repository.js'
 
 export interface LibraryDeps {
   db: Queryable
@@ -85,6 +86,8 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
         await listArtists(db, listCache, { ...req, ...artistOrder(req) }),
       whole: (req: ArtistListRequest & From): WholeListSpec<ArtistRow, ArtistT> => wholeArtists({ ...req, ...artistOrder(req) }),
       byId: async (id: string): Promise<ArtistT | null> => await findArtistById(db, id),
+      // Every artist, for an index of the whole library.
+      all: async (): Promise<ArtistT[]> => await everyArtist(db),
       // The albums whose album artist this is; null: no such artist.
       albums: async (id: string, window: PageWindow): Promise<Paged<AlbumT> | null> =>
         await ofParent(await listAlbums(db, listCache, { artistId: id, ...window, ...ARTIST_ALBUMS_ORDER }), hasArtist(id)),
@@ -106,6 +109,7 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
       // Totals of the library, the same for everyone (no favourites or plays among them).
       stats: async () => await libraryStats(db),
       counts: async () => await libraryCounts(db),
+      changedAt: async (): Promise<Date> => await lastLibraryChange(db),
       version
     }
   }
