@@ -74,13 +74,13 @@ const browsing: FastifyPluginAsync = async (fastify) => {
     if (artist !== null) {
       const [node] = await artists(library, [artist], 'directory')
       const child = await albums(library, await albumsOf(library, artist), 'directory')
-      return { directory: { id, name: artist.name, ...directoryFields(node), child } }
+      return { directory: { id: artist.id, name: artist.name, ...directoryFields(node), child } }
     }
     const album = await library.albums.byId(id)
     if (album === null) throw notFound('Directory')
     const [node] = await albums(library, [album], 'directory')
     const child = await songs(library, await tracksOf(library, album))
-    return { directory: { id, parent: album.artistId, name: album.title, ...directoryFields(node), child } }
+    return { directory: { id: album.id, parent: album.artistId, name: album.title, ...directoryFields(node), child } }
   })
 
   method(fastify, 'getGenres', async ({ library }) => ({

@@ -76,6 +76,9 @@ t.test('getMusicDirectory: artist → albums → songs', async (t) => {
     [false, 'Come Together', folder?.id], [false, 'Something', folder?.id], [false, 'Maxwell\'s Silver Hammer', folder?.id]
   ])
 
+  // An id written in capitals is the same id; the answer writes it as it was handed out.
+  t.equal((await lib.client.getMusicDirectory({ id: folder?.id.toUpperCase() ?? '' })).directory.id, folder?.id)
+
   // A song is not a directory; neither is an id nobody handed out.
   const songId = inner.directory.child?.[0].id ?? ''
   t.equal(await errorCode('getMusicDirectory', { id: songId }), 70)
