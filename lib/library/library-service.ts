@@ -71,9 +71,9 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
       setState: async (id: string, change: TrackStateChange): Promise<TrackT | null> => await updateTrackState(db, viewer, id, change),
       // A play at `at` (now by default); last_played never moves back to an older play.
       recordPlay: async (id: string, at?: Date): Promise<TrackT | null> => await recordPlay(db, viewer, id, at),
-      random: async (opts: RandomTracksOptions): Promise<TrackT[]> => await randomTracks(db, viewer, opts),
       saveAnalysis: async (id: string, analysis: Record<string, unknown>): Promise<TrackT | null> =>
-        (await saveAnalysis(db, id, analysis)) ? await findTrackById(db, viewer, id) : null
+        (await saveAnalysis(db, id, analysis)) ? await findTrackById(db, viewer, id) : null,
+      random: async (opts: RandomTracksOptions): Promise<TrackT[]> => await randomTracks(db, viewer, opts)
     }
 
     const albums = {
