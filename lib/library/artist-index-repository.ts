@@ -1,7 +1,8 @@
 // Every artist at once, for an index of the whole library (Subsonic's getArtists and
 // getIndexes), and when the library last changed. The per-artist counts are grouped scans of
 // each table rather than a subquery per artist: thousands of artists cost a few scans, not
-// thousands of lookups.
+// thousands of lookups. An artist's tracks mostly repeat a few genre lists, so the lists are
+// made distinct before they are unnested (half the time of unnesting every track's).
 import type { ArtistT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
 import { toArtist, type ArtistRow } from './artist-repository.js'
@@ -17,8 +18,9 @@ export async function everyArtist (db: Queryable): Promise<ArtistT[]> {
     FROM artists a
     LEFT JOIN (SELECT artist_id, count(*) AS n FROM tracks GROUP BY artist_id) tc ON tc.artist_id = a.id
     LEFT JOIN (SELECT artist_id, count(*) AS n FROM albums GROUP BY artist_id) ac ON ac.artist_id = a.id
-    LEFT JOIN (SELECT t.artist_id, array_agg(DISTINCT g ORDER BY g) AS genres
-               FROM tracks t, unnest(t.genres) g GROUP BY t.artist_id) gs ON gs.artist_id = a.id
+    LEFT JOIN (SELECT d.artist_id, array_agg(DISTINCT g ORDER BY g) AS genres
+               FROM (SELECT DISTINCT artist_id, genres FROM tracks) d, unnest(d.genres) g
+               GROUP BY d.artist_id) gs ON gs.artist_id = a.id
     LEFT JOIN (SELECT DISTINCT ON (artist_id) artist_id, id FROM albums WHERE cover_source IS NOT NULL
                ORDER BY artist_id, year NULLS LAST, sort_key, id) img ON img.artist_id = a.id
     ORDER BY a.sort_key, a.id`)
