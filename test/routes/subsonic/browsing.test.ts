@@ -60,6 +60,27 @@ t.test('getArtists → getArtist → getAlbum → getSong link up', async (t) =>
   t.same(root.index[0].artist.map((a: { name: string }) => a.name), ['The Beatles', 'Björk'])
 })
 
+// Empty lists are [] in JSON and absent in XML, and the parser reads an empty element as '';
+// otherwise the two encodings hold the same.
+const asXmlReadsIt = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(asXmlReadsIt)
+  if (value === null || typeof value !== 'object') return value
+  const entries = Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0))
+  return entries.length === 0 ? '' : Object.fromEntries(entries.map(([k, v]) => [k, asXmlReadsIt(v)]))
+}
+
+t.test('getAlbum as XML holds what its JSON holds, field by field', async (t) => {
+  const { artists } = await lib.client.getArtists()
+  const { artist } = await lib.client.getArtist({ id: artists.index?.[0].artist?.[0].id ?? '' })
+  const query = { apiKey: lib.admin.key, id: artist.album?.[0].id ?? '' }
+  const json = JSON.parse((await lib.raw('getAlbum', { ...query, f: 'json' })).body)['subsonic-response'].album
+  const lists = new Set(['song', 'genres', 'artists', 'albumArtists'])
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: true, isArray: (name) => lists.has(name) })
+  const xml = parser.parse((await lib.raw('getAlbum', query)).body)['subsonic-response'].album
+  t.equal(json.song.length, 3)
+  t.same(xml, asXmlReadsIt(json))
+})
+
 t.test('getMusicDirectory: artist → albums → songs', async (t) => {
   const { indexes } = await lib.client.getIndexes()
   const beatles = indexes.index?.[0].artist?.find((a) => a.name === 'The Beatles')
