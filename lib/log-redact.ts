@@ -4,7 +4,9 @@ export const REDACTED = '[REDACTED]'
 
 // Query parameters whose values are credentials. Names are compared after the same decoding
 // the auth check applies (URLSearchParams), so `api%5Fkey=` is caught as well as `api_key=`.
-const SECRET_PARAMS = new Set(['api_key'])
+// Subsonic apps send theirs as apiKey, as p (a password, here an app key, maybe hex-encoded as
+// enc:...), or as t and s (a hash of the password with its salt, as good as the password).
+const SECRET_PARAMS = new Set(['api_key', 'apikey', 'p', 't', 's'])
 
 function paramName (pair: string): string {
   const eq = pair.indexOf('=')

@@ -2,15 +2,13 @@
 // a window onto a list.
 import type { Params } from './params.js'
 import { CODES, SubsonicError, notFound } from './errors.js'
-
-// Every id this server hands out is a UUID; anything else names nothing here.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+import { isId } from './known-items.js'
 
 // The id parameter `name` (10 when missing), as an id the library can look up (70 when it
 // cannot be one: the database is never asked about it).
 export function idParam (params: Params, what: string, name = 'id'): string {
   const id = params.required(name)
-  if (!UUID.test(id)) throw notFound(what)
+  if (!isId(id)) throw notFound(what)
   return id
 }
 

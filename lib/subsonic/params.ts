@@ -2,13 +2,15 @@
 // form fields, merged; a name given several times (id=1&id=2) has several values.
 import { isBadText } from '../input/bad-text.js'
 import { CODES, SubsonicError } from './errors.js'
+import { MAX_REQUEST_TRACK_IDS } from '../../schemas/playlist.js'
 
 type Raw = Record<string, string | string[] | undefined> | undefined | null
 
 const invalid = (name: string, why: string): SubsonicError => new SubsonicError(CODES.generic, `Parameter '${name}' ${why}`)
 
-// Past this, a value is not a parameter anyone sends but an attempt to make the server work.
-const MAX_VALUES = 1000
+// Past this, a value is not a parameter anyone sends but an attempt to make the server work. A
+// saved play queue or a playlist is the longest list an app sends: as long as /api's playlists.
+const MAX_VALUES = MAX_REQUEST_TRACK_IDS
 const MAX_LENGTH = 4096
 
 export class Params {

@@ -19,7 +19,11 @@ t.test('api_key values are replaced, everything else is left as sent', async (t)
     ['/api/x?API_KEY=s3cret&Api_Key=s3cret', `/api/x?API_KEY=${REDACTED}&Api_Key=${REDACTED}`],
     ['http://host/api/x?api_key=s3cret', `http://host/api/x?api_key=${REDACTED}`],
     ['/api/x?api_keys=visible&xapi_key=visible', '/api/x?api_keys=visible&xapi_key=visible'],
-    ['/api/x?q=%zz&api_key=s3cret', `/api/x?q=%zz&api_key=${REDACTED}`]
+    ['/api/x?q=%zz&api_key=s3cret', `/api/x?q=%zz&api_key=${REDACTED}`],
+    // Subsonic logins.
+    ['/rest/ping.view?apiKey=s3cret&f=json', `/rest/ping.view?apiKey=${REDACTED}&f=json`],
+    ['/rest/ping?u=ana&p=enc:7333637265&v=1.16.1&c=DSub', `/rest/ping?u=ana&p=${REDACTED}&v=1.16.1&c=DSub`],
+    ['/rest/ping?u=ana&t=26719a11&s=c19b2d', `/rest/ping?u=ana&t=${REDACTED}&s=${REDACTED}`]
   ]
   for (const [url, expected] of cases) t.equal(redactUrl(url), expected, url)
 })
