@@ -9,6 +9,7 @@ import type { SubsonicNode } from '../../lib/subsonic/response.js'
 import { notFound } from '../../lib/subsonic/errors.js'
 import { IGNORED_ARTICLES, artistIndex } from '../../lib/subsonic/indexes.js'
 import { idParam } from '../../lib/subsonic/list-params.js'
+import { kindOf } from '../../lib/subsonic/known-items.js'
 import { albums, artists, songs } from '../../lib/subsonic/with-state.js'
 
 async function artistOf (library: LibraryView, id: string): Promise<ArtistT> {
@@ -107,9 +108,7 @@ const browsing: FastifyPluginAsync = async (fastify) => {
   })
   // getSimilarSongs takes an artist, album or song; getSimilarSongs2 an artist.
   method(fastify, 'getSimilarSongs', async ({ params, library }) => {
-    const id = idParam(params, 'Item')
-    const found = await library.artists.byId(id) ?? await library.albums.byId(id) ?? await library.tracks.byId(id)
-    if (found === null) throw notFound('Item')
+    if (await kindOf(library, idParam(params, 'Item')) === null) throw notFound('Item')
     return { similarSongs: { song: [] } }
   })
   method(fastify, 'getSimilarSongs2', async ({ params, library }) => {
