@@ -9,12 +9,16 @@ import type { ListCache } from '../db/list-cache.js'
 import { listPage, rowsByIds, type Hydrate, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
-const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
+// Also the orders of Subsonic's alphabetical album lists (picks-repository.ts), so both APIs agree.
+export const ALBUM_ORDERS: Record<AlbumSort, readonly string[]> = {
   title: ['al.sort_key', 'al.id'],
   artist: ['ar.sort_key', 'al.sort_key', 'al.id'],
   year: ['al.year', 'al.id'],
   recent: ['al.created_at', 'al.id']
 }
+
+// What the 'artist' order reads its album artist's sort key from.
+export const ALBUMS_WITH_ARTIST = 'albums al JOIN artists ar ON ar.id = al.artist_id'
 
 export const ALBUM_COLUMNS = `
   al.id, al.title, al.album_artist, al.artist_id, al.year, al.compilation, al.created_at,
@@ -72,7 +76,7 @@ export interface AlbumListOptions extends PageWindow, AlbumFilter {
   order: SortOrder
 }
 
-function albumConditions (filter: AlbumFilter, params: Params): string[] {
+export function albumConditions (filter: AlbumFilter, params: Params): string[] {
   const where: string[] = []
   if (filter.artistId !== undefined) where.push(`al.artist_id = ${params.add(filter.artistId)}`)
   if (filter.genre !== undefined) {
@@ -88,7 +92,7 @@ const ALBUM_HYDRATE: Hydrate = { columns: ALBUM_COLUMNS, from: () => `albums al 
 function albumQuery (opts: Omit<AlbumListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
   const where = whereClause(albumConditions(opts, params))
-  const from = opts.sort === 'artist' ? 'albums al JOIN artists ar ON ar.id = al.artist_id' : 'albums al'
+  const from = opts.sort === 'artist' ? ALBUMS_WITH_ARTIST : 'albums al'
   return { from, where, values: params.values, columns: ALBUM_ORDERS[opts.sort], id: 'al.id', order: opts.order, offset: opts.offset }
 }
 

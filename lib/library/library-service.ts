@@ -1,5 +1,6 @@
 // The library as every API surface sees it: lists in their resolved order, one item, one album's
-// or artist's lists, search, the alphabet index, totals, and the user's state of a track.
+// or artist's lists, search, the alphabet index, totals, the user's state of tracks, albums and
+// artists, the lists Subsonic clients pick by kind, and the user's saved play queue.
 // Routes translate HTTP to these calls; the database and the list positions cache are given
 // once, here, so no caller can forget the cache.
 //
@@ -24,6 +25,12 @@ import { saveAnalysis } from './analysis-repository.js'
 import { search } from './search-repository.js'
 import { alphabetIndex, libraryCounts, libraryStats } from './stats-repository.js'
 import type { WholeListSpec } from './whole-list.js'
+import { everyArtist, lastLibraryChange } from './artist-index-repository.js'
+import { ALBUM_SUBJECT, ARTIST_SUBJECT, subjectStates, trackStates, updateSubjectState, type ItemState, type SubjectStateChange } from './subject-state-repository.js'
+import { starredOf, type Starred } from './starred-repository.js'
+import { pickAlbums, randomTracks, type AlbumPick, type AlbumPickOptions, type RandomTracksOptions } from './picks-repository.js'
+import { listGenres, type Genre } from './genre-repository.js'
+import { findPlayQueue, savePlayQueue, type PlayQueue, type SavedQueue } from './play-queue-repository.js'
 
 export interface LibraryDeps {
   db: Queryable
@@ -62,7 +69,9 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
       byIds: async (ids: string[]): Promise<TrackT[]> => await tracksByIds(db, viewer, ids),
       // null: no such track (as for the two below). Changes and plays are the viewer's own.
       setState: async (id: string, change: TrackStateChange): Promise<TrackT | null> => await updateTrackState(db, viewer, id, change),
-      recordPlay: async (id: string): Promise<TrackT | null> => await recordPlay(db, viewer, id),
+      // A play at `at` (now by default); last_played never moves back to an older play.
+      recordPlay: async (id: string, at?: Date): Promise<TrackT | null> => await recordPlay(db, viewer, id, at),
+      random: async (opts: RandomTracksOptions): Promise<TrackT[]> => await randomTracks(db, viewer, opts),
       saveAnalysis: async (id: string, analysis: Record<string, unknown>): Promise<TrackT | null> =>
         (await saveAnalysis(db, id, analysis)) ? await findTrackById(db, viewer, id) : null
     }
@@ -77,7 +86,10 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
         await ofParent(await listTracks(db, listCache, { albumId: id, ...window, ...ALBUM_TRACKS_ORDER, viewer }), hasAlbum(id)),
       wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
         ({ ...wholeTracks({ albumId: id, ...from, ...ALBUM_TRACKS_ORDER, viewer }), parentExists: hasAlbum(id) }),
-      coverSource
+      coverSource,
+      // false: no such album.
+      setState: async (id: string, change: SubjectStateChange): Promise<boolean> => await updateSubjectState(db, ALBUM_SUBJECT, viewer, id, change),
+      pick: async (kind: AlbumPick, opts: AlbumPickOptions): Promise<AlbumT[]> => await pickAlbums(db, viewer, kind, opts)
     }
 
     const artists = {
@@ -85,6 +97,8 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
         await listArtists(db, listCache, { ...req, ...artistOrder(req) }),
       whole: (req: ArtistListRequest & From): WholeListSpec<ArtistRow, ArtistT> => wholeArtists({ ...req, ...artistOrder(req) }),
       byId: async (id: string): Promise<ArtistT | null> => await findArtistById(db, id),
+      // Every artist, for an index of the whole library.
+      all: async (): Promise<ArtistT[]> => await everyArtist(db),
       // The albums whose album artist this is; null: no such artist.
       albums: async (id: string, window: PageWindow): Promise<Paged<AlbumT> | null> =>
         await ofParent(await listAlbums(db, listCache, { artistId: id, ...window, ...ARTIST_ALBUMS_ORDER }), hasArtist(id)),
@@ -94,18 +108,41 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
       tracks: async (id: string, window: PageWindow): Promise<Paged<TrackT> | null> =>
         await ofParent(await listTracks(db, listCache, { artistId: id, ...window, ...ARTIST_TRACKS_ORDER, viewer }), hasArtist(id)),
       wholeTracks: (id: string, from: From): WholeListSpec<TrackRow, TrackT> =>
-        ({ ...wholeTracks({ artistId: id, ...from, ...ARTIST_TRACKS_ORDER, viewer }), parentExists: hasArtist(id) })
+        ({ ...wholeTracks({ artistId: id, ...from, ...ARTIST_TRACKS_ORDER, viewer }), parentExists: hasArtist(id) }),
+      // false: no such artist.
+      setState: async (id: string, change: SubjectStateChange): Promise<boolean> => await updateSubjectState(db, ARTIST_SUBJECT, viewer, id, change)
+    }
+
+    // The viewer's stars, ratings and plays by id, one query each whatever the number of ids;
+    // what they never starred, rated or played may be absent.
+    const state = {
+      tracks: async (ids: string[]): Promise<Map<string, ItemState>> => await trackStates(db, viewer, ids),
+      albums: async (ids: string[]): Promise<Map<string, ItemState>> => await subjectStates(db, ALBUM_SUBJECT, viewer, ids),
+      artists: async (ids: string[]): Promise<Map<string, ItemState>> => await subjectStates(db, ARTIST_SUBJECT, viewer, ids)
+    }
+
+    const queue = {
+      get: async (): Promise<PlayQueue | null> => await findPlayQueue(db, viewer),
+      // Replaces the viewer's queue; an empty trackIds deletes it.
+      save: async (saved: SavedQueue): Promise<void> => { await savePlayQueue(db, viewer, saved) }
     }
 
     return {
       tracks,
       albums,
       artists,
+      state,
+      queue,
+      // Newest star first.
+      starred: async (): Promise<Starred> => await starredOf(db, viewer),
+      // Every genre of the tracks, by name.
+      genres: async (): Promise<Genre[]> => await listGenres(db),
       search: async (text: string, limit: number) => await search(db, viewer, text, limit),
       alphabet: async (type: AlphabetType) => await alphabetIndex(db, type),
       // Totals of the library, the same for everyone (no favourites or plays among them).
       stats: async () => await libraryStats(db),
       counts: async () => await libraryCounts(db),
+      changedAt: async (): Promise<Date> => await lastLibraryChange(db),
       version
     }
   }

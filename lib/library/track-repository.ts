@@ -89,33 +89,44 @@ export interface TrackStateChange {
 export async function updateTrackState (db: Queryable, user: string, id: string, change: TrackStateChange): Promise<TrackT | null> {
   const values: unknown[] = [user, id]
   const fields: Array<{ column: string, value: string }> = []
+  // Written along with is_favorite, never compared: a favourite set again keeps its first time.
+  const starred: Array<{ column: string, value: string, update: string }> = []
   if (change.isFavorite !== undefined) {
     values.push(change.isFavorite)
     fields.push({ column: 'is_favorite', value: `$${values.length}::boolean` })
+    starred.push({
+      column: 'starred_at',
+      value: `CASE WHEN $${values.length}::boolean THEN now() END`,
+      update: 'CASE WHEN EXCLUDED.is_favorite THEN coalesce(user_track_state.starred_at, now()) END'
+    })
   }
   if (change.rating !== undefined) {
     values.push(change.rating)
     fields.push({ column: 'rating', value: `$${values.length}::smallint` })
   }
   if (fields.length === 0) return findTrackById(db, user, id)
-  const columns = fields.map((f) => f.column).join(', ')
+  const inserted = [...fields, ...starred]
+  const updates = [...fields.map((f) => `${f.column} = EXCLUDED.${f.column}`), ...starred.map((f) => `${f.column} = ${f.update}`)]
   // A value set to what it already is writes nothing, so it moves no cache (sql/013).
   await db.query(
-    `INSERT INTO user_track_state (user_id, track_id, ${columns})
-     SELECT $1::uuid, t.id, ${fields.map((f) => f.value).join(', ')} FROM tracks t WHERE t.id = $2::uuid
-     ON CONFLICT (user_id, track_id) DO UPDATE SET ${fields.map((f) => `${f.column} = EXCLUDED.${f.column}`).join(', ')}
+    `INSERT INTO user_track_state (user_id, track_id, ${inserted.map((f) => f.column).join(', ')})
+     SELECT $1::uuid, t.id, ${inserted.map((f) => f.value).join(', ')} FROM tracks t WHERE t.id = $2::uuid
+     ON CONFLICT (user_id, track_id) DO UPDATE SET ${updates.join(', ')}
      WHERE (${fields.map((f) => `user_track_state.${f.column}`).join(', ')}, true) IS DISTINCT FROM (${fields.map((f) => `EXCLUDED.${f.column}`).join(', ')}, true)`,
     values)
   // null: no such track (nothing was written then either).
   return await findTrackById(db, user, id)
 }
 
-export async function recordPlay (db: Queryable, user: string, id: string): Promise<TrackT | null> {
+// A play at `at` (now when not given): one more play, and last_played moves to `at` unless a
+// later play is already stored, so a scrobble sent late for an old play keeps the newer time.
+export async function recordPlay (db: Queryable, user: string, id: string, at?: Date): Promise<TrackT | null> {
   const { rowCount } = await db.query(
     `INSERT INTO user_track_state (user_id, track_id, play_count, last_played)
-     SELECT $1::uuid, t.id, 1, now() FROM tracks t WHERE t.id = $2::uuid
+     SELECT $1::uuid, t.id, 1, coalesce($3::timestamptz, now()) FROM tracks t WHERE t.id = $2::uuid
      ON CONFLICT (user_id, track_id) DO UPDATE
-     SET play_count = user_track_state.play_count + 1, last_played = EXCLUDED.last_played`,
-    [user, id])
+     SET play_count = user_track_state.play_count + 1,
+         last_played = greatest(user_track_state.last_played, EXCLUDED.last_played)`,
+    [user, id, at ?? null])
   return rowCount === 0 ? null : findTrackById(db, user, id)
 }

@@ -28,7 +28,7 @@ export const ACCOUNT_GONE = 'This account no longer exists'
 
 // A write naming a user who was deleted meanwhile (a request already past the key check, or
 // another process still trusting the key for its last second): the database refuses it.
-const USER_REFERENCES = /^(api_keys_user_id|user_track_state_user_id|playlists_owner_id)_fkey$/
+const USER_REFERENCES = /^(api_keys_user_id|user_(track|album|artist)_state_user_id|playlists_owner_id|play_queues_user_id)_fkey$/
 export function isGoneAccount (err: unknown): boolean {
   const e = err as { code?: unknown, constraint?: unknown } | null
   return e?.code === '23503' && typeof e.constraint === 'string' && USER_REFERENCES.test(e.constraint)

@@ -47,6 +47,7 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
   })
 
   await fastify.register(system)
+  for (const area of [import('./browsing.js'), import('./lists.js'), import('./searching.js')]) await fastify.register(area)
 }
 
 export default subsonic
