@@ -4,7 +4,7 @@
 // every id in the database arrives exactly once and prints the time per page (p50/p95/max) and
 // of the whole sync, in JSON and in XML in the same run. /rest answers have no response cache:
 // every page is computed. Besides wall time, the CPU each page cost the service process and the
-// PostgreSQL backends serving it (from /proc), which a loaded machine inflates far less.
+// PostgreSQL backends serving it (from /proc), which moves far less with the machine's load.
 //   npm run bench:subsonic-sync
 //   BENCH_DATABASES=postgres,pglite BENCH_ROUNDS=1 npm run bench:subsonic-sync
 // PostgreSQL: the database in BENCH_SUBSONIC_POSTGRES_URL, seeded by bench/seed-db.ts unless it
