@@ -24,11 +24,10 @@ async function search (call: Call, style: 'id3' | 'directory'): Promise<Subsonic
     window(call, 'album', async (w) => await library.albums.list({ ...w, q })),
     window(call, 'song', async (w) => await library.tracks.list({ ...w, q }))
   ])
-  return {
-    artist: await artists(library, foundArtists, style),
-    album: await albums(library, foundAlbums, style),
-    song: await songs(library, foundTracks)
-  }
+  const [artist, album, song] = await Promise.all([
+    artists(library, foundArtists, style), albums(library, foundAlbums, style), songs(library, foundTracks)
+  ])
+  return { artist, album, song }
 }
 
 const searching: FastifyPluginAsync = async (fastify) => {
