@@ -9,6 +9,7 @@ import { CODES, SubsonicError } from '../../lib/subsonic/errors.js'
 import { readForm } from '../../lib/subsonic/form.js'
 import { outputForError, sendEnvelope } from './method.js'
 import system from './system.js'
+import media from './media.js'
 
 const subsonic: FastifyPluginAsync = async (fastify) => {
   // The formPost extension: the same parameters as a form body, kept out of URLs and logs.
@@ -47,6 +48,7 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
   })
 
   await fastify.register(system)
+  await fastify.register(media)
 }
 
 export default subsonic

@@ -1,0 +1,212 @@
+import t from 'tap'
+import { randomUUID } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parse as parseDisposition } from 'content-disposition'
+import { XMLParser } from 'fast-xml-parser'
+import { subsonicLibrary, type SubsonicLibrary } from '../../fixtures/subsonic.js'
+import type { AlbumT, ArtistT, TrackT } from '../../../schemas/library.js'
+
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' })
+
+async function tracksOf (lib: SubsonicLibrary): Promise<TrackT[]> {
+  const res = await lib.app.inject({ url: '/api/library/tracks?limit=50', headers: lib.admin.headers })
+  return (res.json() as { tracks: TrackT[] }).tracks
+}
+
+const byTitle = (tracks: TrackT[], title: string): TrackT => {
+  const track = tracks.find((one) => one.title === title)
+  if (track === undefined) throw new Error(`no track ${title}`)
+  return track
+}
+
+// One request to /rest as bytes, with the headers a player adds (Range, validators).
+async function rest (lib: SubsonicLibrary, method: 'GET' | 'HEAD', name: string, query: Record<string, string>, headers: Record<string, string> = {}) {
+  return await lib.app.inject({ method, url: `/rest/${name}?${new URLSearchParams({ apiKey: lib.admin.key, ...query }).toString()}`, headers })
+}
+
+// What the error envelope says, in JSON and in XML.
+async function errorCodes (lib: SubsonicLibrary, name: string, query: Record<string, string>): Promise<{ json: unknown, xml: unknown, statuses: number[] }> {
+  const json = await rest(lib, 'GET', name, { ...query, f: 'json' })
+  const asXml = await rest(lib, 'GET', name, query)
+  return {
+    json: (json.json() as { 'subsonic-response': { status: string, error: { code: number } } })['subsonic-response'],
+    xml: (xml.parse(asXml.body) as { 'subsonic-response': unknown })['subsonic-response'],
+    statuses: [json.statusCode, asXml.statusCode]
+  }
+}
+
+t.test('stream and download', async (t) => {
+  const lib = await subsonicLibrary(t)
+  const tracks = await tracksOf(lib)
+  const hunter = byTitle(tracks, 'Hunter')
+  const joga = byTitle(tracks, 'Jóga')
+  const onDisk = await readFile(join(lib.media, hunter.filePath))
+
+  t.test('the original bytes, whatever transcoding is asked for', async (t) => {
+    const res = await lib.client.stream({ id: hunter.id })
+    t.equal(res.status, 200)
+    t.equal(res.headers.get('content-type'), 'audio/mpeg')
+    t.equal(res.headers.get('accept-ranges'), 'bytes')
+    t.same(Buffer.from(await res.arrayBuffer()), onDisk)
+    const asked = await lib.client.stream({ id: hunter.id, format: 'ogg', maxBitRate: 96, timeOffset: 30, estimateContentLength: true })
+    t.equal(asked.status, 200)
+    t.same(Buffer.from(await asked.arrayBuffer()), onDisk)
+    const flac = await lib.client.stream({ id: joga.id })
+    t.equal(flac.headers.get('content-type'), 'audio/flac')
+    t.same(Buffer.from(await flac.arrayBuffer()), await readFile(join(lib.media, joga.filePath)))
+  })
+
+  t.test('byte ranges and validators as /api/stream', async (t) => {
+    const part = await rest(lib, 'GET', 'stream.view', { id: hunter.id }, { range: 'bytes=0-99' })
+    t.equal(part.statusCode, 206)
+    t.equal(part.headers['content-range'], `bytes 0-99/${onDisk.length}`)
+    t.same(part.rawPayload, onDisk.subarray(0, 100))
+    const tail = await rest(lib, 'GET', 'stream', { id: hunter.id }, { range: 'bytes=-10' })
+    t.same(tail.rawPayload, onDisk.subarray(onDisk.length - 10))
+    const past = await rest(lib, 'GET', 'stream', { id: hunter.id }, { range: `bytes=${onDisk.length}-` })
+    t.equal(past.statusCode, 416)
+    t.equal(past.headers['content-range'], `bytes */${onDisk.length}`)
+    const api = await lib.app.inject({ url: `/api/stream/${hunter.id}`, headers: lib.admin.headers })
+    t.equal(part.headers.etag, api.headers.etag, 'the same validator as /api/stream')
+    const again = await rest(lib, 'GET', 'stream', { id: hunter.id }, { 'if-none-match': api.headers.etag as string })
+    t.equal(again.statusCode, 304)
+    t.equal(again.rawPayload.length, 0)
+  })
+
+  t.test('HEAD answers the headers without a body', async (t) => {
+    for (const name of ['stream', 'stream.view', 'download']) {
+      const head = await rest(lib, 'HEAD', name, { id: hunter.id })
+      t.equal(head.statusCode, 200, name)
+      t.equal(head.headers['content-length'], String(onDisk.length), name)
+      t.equal(head.headers['content-type'], 'audio/mpeg', name)
+      t.equal(head.rawPayload.length, 0, name)
+    }
+    const range = await rest(lib, 'HEAD', 'stream', { id: hunter.id }, { range: 'bytes=10-19' })
+    t.equal(range.statusCode, 206)
+    t.equal(range.headers['content-length'], '10')
+    t.equal(range.rawPayload.length, 0)
+  })
+
+  t.test('download names the file, non-ASCII names included', async (t) => {
+    const res = await lib.client.download({ id: joga.id })
+    t.equal(res.status, 200)
+    const disposition = res.headers.get('content-disposition') ?? ''
+    t.match(disposition, /^attachment; filename="2 J\?ga\.flac"; filename\*=UTF-8''2%20J%C3%B3ga\.flac$/)
+    t.match(parseDisposition(disposition), { type: 'attachment', parameters: { filename: '2 Jóga.flac' } })
+    t.same(Buffer.from(await res.arrayBuffer()), await readFile(join(lib.media, joga.filePath)))
+    const part = await rest(lib, 'GET', 'download', { id: hunter.id }, { range: 'bytes=5-9' })
+    t.equal(part.statusCode, 206)
+    t.same(part.rawPayload, onDisk.subarray(5, 10))
+    t.equal(part.headers['content-disposition'], 'attachment; filename="1 Hunter.mp3"')
+    t.notOk((await lib.client.stream({ id: hunter.id })).headers.has('content-disposition'), 'stream is not a download')
+  })
+
+  t.test('an unknown, malformed or missing id is an envelope, not a 404', async (t) => {
+    for (const name of ['stream', 'download']) {
+      for (const id of [randomUUID(), 'nope', `${hunter.id}/../x`]) {
+        const { json, xml, statuses } = await errorCodes(lib, name, { id })
+        t.same(statuses, [200, 200], `${name} ${id}`)
+        t.match(json, { status: 'failed', error: { code: 70, message: 'Song not found' } }, `${name} ${id}`)
+        t.match(xml, { status: 'failed', error: { code: '70' } }, `${name} ${id}`)
+      }
+      t.match((await errorCodes(lib, name, {})).json, { status: 'failed', error: { code: 10 } }, `${name} without id`)
+    }
+    const viaClient = await lib.client.stream({ id: randomUUID() })
+    t.equal(viaClient.status, 200)
+    t.match(await viaClient.json(), { 'subsonic-response': { status: 'failed', error: { code: 70 } } })
+    const head = await rest(lib, 'HEAD', 'stream', { id: randomUUID() })
+    t.equal(head.statusCode, 200)
+    t.equal(head.rawPayload.length, 0)
+  })
+
+  t.test('a file gone since the scan is not found', async (t) => {
+    const gone = byTitle(tracks, 'Something')
+    const { rm } = await import('node:fs/promises')
+    await rm(join(lib.media, gone.filePath))
+    t.match((await errorCodes(lib, 'stream', { id: gone.id })).json, { status: 'failed', error: { code: 70 } })
+  })
+
+  t.test('streaming counts no play', async (t) => {
+    const before = (await lib.app.inject({ url: `/api/library/tracks/${hunter.id}`, headers: lib.admin.headers })).json() as TrackT
+    await lib.client.stream({ id: hunter.id })
+    await lib.client.download({ id: hunter.id })
+    const after = (await lib.app.inject({ url: `/api/library/tracks/${hunter.id}`, headers: lib.admin.headers })).json() as TrackT
+    t.equal(after.playCount, before.playCount)
+    t.equal(after.lastPlayed, before.lastPlayed)
+  })
+
+  t.test('a key is needed', async (t) => {
+    const res = await lib.app.inject(`/rest/stream?id=${hunter.id}&f=json`)
+    t.match(res.json(), { 'subsonic-response': { status: 'failed', error: { code: 10 } } })
+  })
+})
+
+t.test('getCoverArt', async (t) => {
+  const lib = await subsonicLibrary(t)
+  const tracks = await tracksOf(lib)
+  const albums = ((await lib.app.inject({ url: '/api/library/albums', headers: lib.admin.headers })).json() as { albums: AlbumT[] }).albums
+  const artists = ((await lib.app.inject({ url: '/api/library/artists', headers: lib.admin.headers })).json() as { artists: ArtistT[] }).artists
+  const abbey = albums.find((album) => album.title === 'Abbey Road') as AlbumT
+  const bjork = artists.find((artist) => artist.name === 'Björk') as ArtistT
+  const hunter = byTitle(tracks, 'Hunter')
+  const cover = async (albumId: string, size?: number) => await lib.app.inject({ url: `/api/cover/${albumId}${size === undefined ? '' : `?size=${size}`}`, headers: lib.admin.headers })
+  const abbeyCover = await cover(abbey.id)
+  t.equal(abbeyCover.statusCode, 200)
+
+  t.test('album, track and artist ids, bare or prefixed', async (t) => {
+    const res = await lib.client.getCoverArt({ id: abbey.id })
+    t.equal(res.status, 200)
+    t.match(res.headers.get('content-type'), /^image\//)
+    t.equal(res.headers.get('etag'), abbeyCover.headers.etag)
+    t.equal(res.headers.get('cache-control'), 'private, max-age=86400')
+    t.same(Buffer.from(await res.arrayBuffer()), abbeyCover.rawPayload)
+
+    const homogenic = await cover(hunter.albumId)
+    const expected: Array<[string, string]> = [
+      [hunter.id, 'a track: its album'],
+      [bjork.id, 'an artist: the album the library picked'],
+      [`al-${hunter.albumId}`, 'Navidrome album id'],
+      [`al-${hunter.albumId}_65a1b2c3`, 'Navidrome album id with its version'],
+      [`mf-${hunter.id}`, 'Navidrome track id'],
+      [`ar-${bjork.id}_0`, 'Navidrome artist id'],
+      [hunter.albumId.toUpperCase(), 'upper-case UUID']
+    ]
+    t.equal(bjork.imageUrl, `/api/cover/${hunter.albumId}`)
+    for (const [id, what] of expected) {
+      const one = await lib.client.getCoverArt({ id })
+      t.equal(one.status, 200, what)
+      t.equal(one.headers.get('etag'), homogenic.headers.etag, what)
+      t.same(Buffer.from(await one.arrayBuffer()), homogenic.rawPayload, what)
+    }
+  })
+
+  t.test('size: the nearest step at least as large, the original above the last', async (t) => {
+    const steps: Array<[number, number | undefined]> = [[1, 64], [100, 128], [128, 128], [600, 1024], [1024, 1024], [1025, undefined], [5000, undefined]]
+    for (const [asked, step] of steps) {
+      const res = await rest(lib, 'GET', 'getCoverArt', { id: abbey.id, size: String(asked) })
+      const api = await cover(abbey.id, step)
+      t.equal(res.statusCode, 200, `size ${asked}`)
+      t.equal(res.headers.etag, api.headers.etag, `size ${asked} is ${step ?? 'the original'}`)
+      t.same(res.rawPayload, api.rawPayload)
+    }
+    t.match((await errorCodes(lib, 'getCoverArt', { id: abbey.id, size: 'big' })).json, { status: 'failed', error: { code: 0 } })
+  })
+
+  t.test('ETag revalidation', async (t) => {
+    const first = await rest(lib, 'GET', 'getCoverArt.view', { id: abbey.id, size: '256' })
+    const again = await rest(lib, 'GET', 'getCoverArt.view', { id: abbey.id, size: '256' }, { 'if-none-match': first.headers.etag as string })
+    t.equal(again.statusCode, 304)
+    t.equal(again.rawPayload.length, 0)
+    t.equal(again.headers.etag, first.headers.etag)
+  })
+
+  t.test('nothing to show is not found', async (t) => {
+    for (const id of [randomUUID(), 'nope', `pl-${abbey.id}`, `al-${randomUUID()}`, `mf-${abbey.id}`, 'al-', '']) {
+      const { json, xml, statuses } = await errorCodes(lib, 'getCoverArt', { id })
+      t.same(statuses, [200, 200], id)
+      t.match(json, { status: 'failed', error: { code: id === '' ? 10 : 70 } }, id)
+      t.match(xml, { status: 'failed', error: { code: id === '' ? '10' : '70' } }, id)
+    }
+  })
+})
