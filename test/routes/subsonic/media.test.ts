@@ -1,10 +1,12 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseDisposition } from 'content-disposition'
 import { XMLParser } from 'fast-xml-parser'
 import { subsonicLibrary, type SubsonicLibrary } from '../../fixtures/subsonic.js'
+import { writeAudioFixture } from '../../fixtures/audio.js'
+import { scan } from '../../fixtures/scan.js'
 import type { AlbumT, ArtistT, TrackT } from '../../../schemas/library.js'
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' })
@@ -122,7 +124,6 @@ t.test('stream and download', async (t) => {
 
   t.test('a file gone since the scan is not found', async (t) => {
     const gone = byTitle(tracks, 'Something')
-    const { rm } = await import('node:fs/promises')
     await rm(join(lib.media, gone.filePath))
     t.match((await errorCodes(lib, 'stream', { id: gone.id })).json, { status: 'failed', error: { code: 70 } })
   })
@@ -208,5 +209,86 @@ t.test('getCoverArt', async (t) => {
       t.match(json, { status: 'failed', error: { code: id === '' ? 10 : 70 } }, id)
       t.match(xml, { status: 'failed', error: { code: id === '' ? '10' : '70' } }, id)
     }
+  })
+})
+
+t.test('lyrics', async (t) => {
+  const lib = await subsonicLibrary(t)
+  // Lyrics tags as ffmpeg writes them: plain text in an MP3, timed LRC text in a FLAC.
+  const songs = join(lib.media, 'Lyricists', 'Songs')
+  const tags = (title: string, track: string, extra: Record<string, string>) => ({ title, artist: 'Lyricists', album: 'Songs', track, extra })
+  await writeAudioFixture(songs, 'mp3', { name: '1 Plain', seconds: 1, tags: tags('Plain Song', '1', { lyrics: 'first line\nsecond line' }) })
+  await writeAudioFixture(songs, 'flac', { name: '2 Timed', seconds: 1, tags: tags('Timed Song', '2', { LYRICS: '[la:eng]\n[00:00.50]hello\n[00:01.25]world' }) })
+  await scan(lib.app, lib.admin.headers)
+  const tracks = await tracksOf(lib)
+  const plain = byTitle(tracks, 'Plain Song')
+  const timed = byTitle(tracks, 'Timed Song')
+  const hunter = byTitle(tracks, 'Hunter')
+  // A sidecar .lrc added after the scan: lyrics are read when asked for.
+  await writeFile(join(lib.media, hunter.filePath.replace(/\.mp3$/, '.lrc')),
+    '[ar:Björk & co]\n[ti:Hunter (live)]\n[offset:+250]\n[00:01.00]I thought I could organise freedom\n[00:03.50]How Scandinavian of me')
+
+  type LyricsList = { lyricsList: { structuredLyrics: unknown[] } }
+  const structured = async (id: string): Promise<unknown[]> =>
+    ((await lib.client.getLyricsBySongId({ id })) as unknown as LyricsList).lyricsList.structuredLyrics
+
+  t.test('getLyricsBySongId: embedded plain, embedded synced, sidecar synced with its offset', async (t) => {
+    t.same(await structured(plain.id), [
+      { displayArtist: 'Lyricists', displayTitle: 'Plain Song', lang: 'xxx', synced: false, line: [{ value: 'first line' }, { value: 'second line' }] }
+    ])
+    t.same(await structured(timed.id), [
+      { displayArtist: 'Lyricists', displayTitle: 'Timed Song', lang: 'eng', synced: true, line: [{ start: 500, value: 'hello' }, { start: 1250, value: 'world' }] }
+    ])
+    t.same(await structured(hunter.id), [{
+      displayArtist: 'Björk & co',
+      displayTitle: 'Hunter (live)',
+      lang: 'xxx',
+      synced: true,
+      offset: 250,
+      line: [{ start: 1000, value: 'I thought I could organise freedom' }, { start: 3500, value: 'How Scandinavian of me' }]
+    }])
+    t.same(await structured(byTitle(tracks, 'Jóga').id), [], 'no lyrics: an empty list')
+  })
+
+  t.test('getLyricsBySongId in XML: lines as element text', async (t) => {
+    const res = await lib.raw('getLyricsBySongId', { apiKey: lib.admin.key, id: timed.id })
+    t.match(res.body, /<lyricsList><structuredLyrics displayArtist="Lyricists" displayTitle="Timed Song" lang="eng" synced="true"><line start="500">hello<\/line><line start="1250">world<\/line><\/structuredLyrics><\/lyricsList>/)
+    const none = await lib.raw('getLyricsBySongId', { apiKey: lib.admin.key, id: byTitle(tracks, 'Jóga').id, f: 'json' })
+    t.match(JSON.parse(none.body), { 'subsonic-response': { status: 'ok', lyricsList: { structuredLyrics: [] } } })
+  })
+
+  t.test('getLyricsBySongId: unknown, malformed or missing id', async (t) => {
+    for (const id of [randomUUID(), 'nope']) {
+      const { json, xml } = await errorCodes(lib, 'getLyricsBySongId', { id })
+      t.match(json, { status: 'failed', error: { code: 70 } }, id)
+      t.match(xml, { status: 'failed', error: { code: '70' } }, id)
+    }
+    t.match((await errorCodes(lib, 'getLyricsBySongId', {})).json, { status: 'failed', error: { code: 10 } })
+  })
+
+  t.test('getLyrics: by artist and title, case aside, as one plain text', async (t) => {
+    t.same((await lib.client.getLyrics({ artist: 'lyricists', title: 'PLAIN SONG' })).lyrics,
+      { artist: 'Lyricists', title: 'Plain Song', value: 'first line\nsecond line' })
+    t.same((await lib.client.getLyrics({ artist: 'Lyricists', title: 'Timed Song' })).lyrics,
+      { artist: 'Lyricists', title: 'Timed Song', value: 'hello\nworld' }, 'synced lyrics without their times')
+    t.same((await lib.client.getLyrics({ artist: 'Björk', title: 'Hunter' })).lyrics,
+      { artist: 'Björk', title: 'Hunter', value: 'I thought I could organise freedom\nHow Scandinavian of me' })
+    t.same((await lib.client.getLyrics({ title: 'timed song' })).lyrics.title, 'Timed Song', 'the title alone')
+    const xml = await lib.raw('getLyrics', { apiKey: lib.admin.key, artist: 'Lyricists', title: 'Plain Song' })
+    t.match(xml.body, /<lyrics artist="Lyricists" title="Plain Song">first line\nsecond line<\/lyrics>/)
+  })
+
+  t.test('getLyrics: nothing found is an empty lyrics element', async (t) => {
+    for (const query of [{ artist: 'Lyricists', title: 'Plain' }, { artist: 'Nobody', title: 'Plain Song' }, { artist: 'Björk', title: 'Jóga' }, {}]) {
+      t.same((await lib.client.getLyrics(query)).lyrics, {}, JSON.stringify(query))
+    }
+    const xml = await lib.raw('getLyrics', { apiKey: lib.admin.key, title: 'nothing like it' })
+    t.match(xml.body, /<lyrics\/>/)
+  })
+
+  t.test('a file gone since the scan has no lyrics', async (t) => {
+    await rm(join(lib.media, plain.filePath))
+    t.same(await structured(plain.id), [])
+    t.same((await lib.client.getLyrics({ artist: 'Lyricists', title: 'Plain Song' })).lyrics, {})
   })
 })
