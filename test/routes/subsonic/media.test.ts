@@ -1,12 +1,14 @@
 import t from 'tap'
 import { randomUUID } from 'node:crypto'
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse as parseDisposition } from 'content-disposition'
 import { XMLParser } from 'fast-xml-parser'
 import { subsonicLibrary, type SubsonicLibrary } from '../../fixtures/subsonic.js'
 import { writeAudioFixture } from '../../fixtures/audio.js'
-import { scan } from '../../fixtures/scan.js'
+import { buildScanApp, scan } from '../../fixtures/scan.js'
+import { seedTrack } from '../../fixtures/seed-track.js'
+import { addUser } from '../../fixtures/users.js'
 import type { AlbumT, ArtistT, TrackT } from '../../../schemas/library.js'
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' })
@@ -141,6 +143,23 @@ t.test('stream and download', async (t) => {
     const res = await lib.app.inject(`/rest/stream?id=${hunter.id}&f=json`)
     t.match(res.json(), { 'subsonic-response': { status: 'failed', error: { code: 10 } } })
   })
+})
+
+t.test('with STREAM_OFFLOAD=x-accel nginx sends the bytes, and the download keeps its name', async (t) => {
+  const { app } = await buildScanApp(t, { env: { STREAM_OFFLOAD: 'x-accel' } })
+  const media = await realpath(app.config.mediaPath)
+  await mkdir(join(media, 'Sigur Rós'))
+  await writeFile(join(media, 'Sigur Rós', 'Svefn-g-englar.flac'), 'BYTES')
+  const id = await seedTrack(app.pg, { filePath: 'Sigur Rós/Svefn-g-englar.flac' })
+  const admin = await addUser(app.pg, 'ana', 'admin')
+  const res = await app.inject(`/rest/download?apiKey=${admin.key}&id=${id}`)
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['x-accel-redirect'], `${app.config.streamOffloadPrefix}Sigur%20R%C3%B3s/Svefn-g-englar.flac`)
+  t.equal(res.headers['content-disposition'], 'attachment; filename=Svefn-g-englar.flac')
+  t.equal(res.rawPayload.length, 0)
+  const stream = await app.inject(`/rest/stream?apiKey=${admin.key}&id=${id}`)
+  t.equal(stream.headers['x-accel-redirect'], res.headers['x-accel-redirect'])
+  t.equal(stream.headers['content-disposition'], undefined)
 })
 
 t.test('getCoverArt', async (t) => {
