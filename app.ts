@@ -14,6 +14,8 @@ import rateLimitPlugin from './plugins/rate-limit.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
 import inputGuardPlugin from './plugins/input-guard.js'
 import pathGuardPlugin from './plugins/path-guard.js'
+import audioFilesPlugin from './plugins/audio-files.js'
+import coversPlugin from './plugins/covers.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
@@ -99,6 +101,8 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(rateLimitPlugin)
   await fastify.register(finiteNumbersPlugin)
   await fastify.register(pathGuardPlugin)
+  await fastify.register(audioFilesPlugin)
+  await fastify.register(coversPlugin)
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
   await fastify.register(scannerPlugin)

@@ -127,7 +127,7 @@ export function albumDirectory (album: AlbumT, state?: UserState): SubsonicNode 
 }
 
 // The album whose cover stands for an artist: theirs has none of its own.
-const coverOf = (artist: ArtistT): string | undefined => artist.imageUrl?.split('/').pop()
+export const coverOf = (artist: ArtistT): string | undefined => artist.imageUrl?.split('/').pop()
 
 export function artistID3 (artist: ArtistT, state?: UserState): SubsonicNode {
   return {

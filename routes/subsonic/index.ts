@@ -9,6 +9,13 @@ import { CODES, SubsonicError } from '../../lib/subsonic/errors.js'
 import { readForm } from '../../lib/subsonic/form.js'
 import { outputForError, sendEnvelope } from './method.js'
 import system from './system.js'
+import browsing from './browsing.js'
+import lists from './lists.js'
+import searching from './searching.js'
+import annotation from './annotation.js'
+import playlists from './playlists.js'
+import queue from './queue.js'
+import media from './media.js'
 
 const subsonic: FastifyPluginAsync = async (fastify) => {
   // The formPost extension: the same parameters as a form body, kept out of URLs and logs.
@@ -47,8 +54,13 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
   })
 
   await fastify.register(system)
-  for (const area of [import('./annotation.js'), import('./playlists.js'), import('./queue.js')]) await fastify.register(area)
-  for (const area of [import('./browsing.js'), import('./lists.js'), import('./searching.js')]) await fastify.register(area)
+  await fastify.register(browsing)
+  await fastify.register(lists)
+  await fastify.register(searching)
+  await fastify.register(annotation)
+  await fastify.register(playlists)
+  await fastify.register(queue)
+  await fastify.register(media)
 }
 
 export default subsonic
