@@ -36,3 +36,11 @@ export async function artists (source: StateSource, list: ArtistT[], style: 'id3
   const write = style === 'id3' ? artistID3 : artistDirectory
   return list.map((artist) => write(artist, state.get(artist.id)))
 }
+
+// Artists, albums and songs together, as search and the starred lists answer them.
+export async function allKinds (source: StateSource, found: { artists: ArtistT[], albums: AlbumT[], tracks: TrackT[] }, style: 'id3' | 'directory'): Promise<SubsonicNode> {
+  const [artist, album, song] = await Promise.all([
+    artists(source, found.artists, style), albums(source, found.albums, style), songs(source, found.tracks)
+  ])
+  return { artist, album, song }
+}

@@ -4,7 +4,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import { method } from './method.js'
 import { rate, scrobbles, setStarred, starTargets } from '../../lib/subsonic/annotations.js'
 import { NowPlaying, nowPlayingEntries } from '../../lib/subsonic/now-playing.js'
-import { albums, artists, songs } from '../../lib/subsonic/with-state.js'
+import { allKinds } from '../../lib/subsonic/with-state.js'
 
 const annotation: FastifyPluginAsync = async (fastify) => {
   const nowPlaying = new NowPlaying()
@@ -47,27 +47,8 @@ const annotation: FastifyPluginAsync = async (fastify) => {
   method(fastify, 'getNowPlaying', async ({ library }) =>
     ({ nowPlaying: { entry: await nowPlayingEntries(library, nowPlaying, new Date()) } }))
 
-  method(fastify, 'getStarred2', async ({ library }) => {
-    const starred = await library.starred()
-    return {
-      starred2: {
-        artist: await artists(library, starred.artists, 'id3'),
-        album: await albums(library, starred.albums, 'id3'),
-        song: await songs(library, starred.tracks)
-      }
-    }
-  })
-
-  method(fastify, 'getStarred', async ({ library }) => {
-    const starred = await library.starred()
-    return {
-      starred: {
-        artist: await artists(library, starred.artists, 'directory'),
-        album: await albums(library, starred.albums, 'directory'),
-        song: await songs(library, starred.tracks)
-      }
-    }
-  })
+  method(fastify, 'getStarred2', async ({ library }) => ({ starred2: await allKinds(library, await library.starred(), 'id3') }))
+  method(fastify, 'getStarred', async ({ library }) => ({ starred: await allKinds(library, await library.starred(), 'directory') }))
 }
 
 export default annotation

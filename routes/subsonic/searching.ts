@@ -9,7 +9,7 @@ import type { SubsonicNode } from '../../lib/subsonic/response.js'
 import type { Paged } from '../../lib/db/paged.js'
 import { searchWords } from '../../lib/subsonic/search-query.js'
 import { windowOffset, windowSize } from '../../lib/subsonic/list-params.js'
-import { albums, artists, songs } from '../../lib/subsonic/with-state.js'
+import { allKinds } from '../../lib/subsonic/with-state.js'
 
 async function window<T> ({ params }: Call, kind: 'artist' | 'album' | 'song', list: (w: { limit: number, offset: number }) => Promise<Paged<T>>): Promise<T[]> {
   const limit = windowSize(params, `${kind}Count`, 20)
@@ -24,10 +24,7 @@ async function search (call: Call, style: 'id3' | 'directory'): Promise<Subsonic
     window(call, 'album', async (w) => await library.albums.list({ ...w, q })),
     window(call, 'song', async (w) => await library.tracks.list({ ...w, q }))
   ])
-  const [artist, album, song] = await Promise.all([
-    artists(library, foundArtists, style), albums(library, foundAlbums, style), songs(library, foundTracks)
-  ])
-  return { artist, album, song }
+  return await allKinds(library, { artists: foundArtists, albums: foundAlbums, tracks: foundTracks }, style)
 }
 
 const searching: FastifyPluginAsync = async (fastify) => {

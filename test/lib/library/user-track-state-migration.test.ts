@@ -1,53 +1,17 @@
 // A library from before users (sql/009) keeps its favourites, ratings and plays, those of its
 // retired tracks included, once they move to user_track_state (sql/011): they are the owner's,
 // and the first admin, who claims the owner row, sees them.
-import t, { type Test } from 'tap'
-import { copyFile, readdir, rm } from 'node:fs/promises'
-import { join } from 'node:path'
-import pg from 'pg'
-import { PGlite } from '@electric-sql/pglite'
-import { createPgConfig } from '@electric-sql/pglite/node-postgres'
-import { MIGRATIONS_DIR, migrate } from '../../../lib/migrate.js'
-import { pgliteOptions } from '../../../lib/pglite.js'
+import t from 'tap'
 import { OWNER_ID } from '../../../lib/users/caller.js'
-import { buildWithEnv, eachVariant, tempDir, testEnv, type TestLike } from '../../helper.js'
+import { buildWithEnv, eachVariant } from '../../helper.js'
+import { databaseAt } from '../../fixtures/database-at.js'
 import { seedTrack } from '../../fixtures/seed-track.js'
 import { addUser } from '../../fixtures/users.js'
-import type { Env } from '../../../lib/config.js'
-import type { Backend } from '../../helper.js'
 import type { TrackT } from '../../../schemas/library.js'
-
-// The migrations up to and including sql/009, in a folder of their own.
-async function migrationsTo009 (t: TestLike): Promise<string> {
-  const dir = await tempDir(t, 'sonantica-sql-')
-  for (const file of await readdir(MIGRATIONS_DIR)) {
-    if (Number(/^\d+/.exec(file)?.[0] ?? Infinity) <= 9) await copyFile(join(MIGRATIONS_DIR, file), join(dir, file))
-  }
-  return dir
-}
-
-// An app environment whose database is migrated to 009 only, and a pool on it until `done`.
-async function databaseAt009 (t: Test, backend: Backend): Promise<{ env: Env, pool: pg.Pool, done: () => Promise<void> }> {
-  const { env } = await testEnv(t, { backend })
-  const sql = await migrationsTo009(t)
-  if (backend === 'postgres') {
-    const pool = new pg.Pool({ connectionString: env.POSTGRES_URL })
-    t.match(await migrate(pool, sql), { to: 9 })
-    return { env, pool, done: async () => { await pool.end() } }
-  }
-  // testEnv copied a fully migrated template: replace it by a database made here.
-  const dir = join(env.DATA_DIR as string, 'pglite')
-  await rm(dir, { recursive: true, force: true })
-  const db = new PGlite(dir, pgliteOptions())
-  await db.waitReady
-  const pool = new pg.Pool({ ...createPgConfig(db), max: 1 } as pg.PoolConfig)
-  t.match(await migrate(pool, sql), { to: 9 })
-  return { env, pool, done: async () => { await pool.end(); await db.close() } }
-}
 
 t.test('favourites, ratings and plays of tracks and retired tracks become the first admin\'s', async (t) => {
   await eachVariant(t, { redis: 'never' }, async (t, v) => {
-    const { env, pool, done } = await databaseAt009(t, v.backend)
+    const { env, pool, done } = await databaseAt(t, v.backend, 9)
     const loved = await seedTrack(pool, { filePath: 'a/loved.mp3', title: 'Loved' })
     const played = await seedTrack(pool, { filePath: 'a/played.mp3', title: 'Played' })
     const rated = await seedTrack(pool, { filePath: 'a/rated.mp3', title: 'Rated' })
