@@ -1,6 +1,6 @@
 // All lyrics for one audio file, for the OpenSubsonic songLyrics extension.
 import { embeddedLyrics } from './embedded-lyrics.js'
-import { sidecarLyrics } from './sidecar-lyrics.js'
+import { sidecarLyrics, type OpenGuarded } from './sidecar-lyrics.js'
 import type { StructuredLyrics } from './structured-lyrics.js'
 
 // The language and display names are labels; the same lines with the same timing are the same
@@ -10,11 +10,13 @@ function sameLyricsKey (lyrics: StructuredLyrics): string {
 }
 
 // Embedded lyrics first, then the sidecar .lrc; a copy of lyrics already listed is left out.
-// audioPath must be absolute and already inside the media root. Rejects with Node's system error
-// only when the audio file itself cannot be opened (ENOENT, EACCES, EISDIR); a file without
-// lyrics, with unparseable content, or with a missing, unreadable or oversized sidecar gives [].
-export async function readLyrics (audioPath: string): Promise<StructuredLyrics[]> {
-  const [embedded, sidecar] = await Promise.all([embeddedLyrics(audioPath), sidecarLyrics(audioPath)])
+// audioPath is the file's real path, as the path guard located it inside the media root, and
+// relativePath its library-relative path, from which the sidecar is found and opened through
+// `open` (the guard). Rejects with Node's system error only when the audio file itself cannot
+// be opened (ENOENT, EACCES, EISDIR); a file without lyrics, with unparseable content, or with
+// a missing, refused, unreadable or oversized sidecar gives [].
+export async function readLyrics (audio: { path: string, relativePath: string }, open: OpenGuarded): Promise<StructuredLyrics[]> {
+  const [embedded, sidecar] = await Promise.all([embeddedLyrics(audio.path), sidecarLyrics(audio.relativePath, open)])
   const seen = new Set<string>()
   return [...embedded, ...sidecar].filter((lyrics) => {
     const key = sameLyricsKey(lyrics)

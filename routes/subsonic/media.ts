@@ -56,7 +56,7 @@ const media: FastifyPluginAsync = async (fastify) => {
     const file = await fastify.pathGuard.locate(track.filePath, log)
     if (file === null) return []
     try {
-      return await readLyrics(file.path)
+      return await readLyrics({ path: file.path, relativePath: track.filePath }, async (sidecar) => await fastify.pathGuard.open(sidecar, log))
     } catch (err) {
       if (UNREADABLE.has((err as NodeJS.ErrnoException).code ?? '')) return []
       throw err
