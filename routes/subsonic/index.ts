@@ -26,6 +26,12 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
   // Every error is an envelope in the client's format. Subsonic clients read HTTP 200 bodies
   // only; a dependency that is down is still a 503, which they retry like a network failure.
   fastify.setErrorHandler(async (error: Error & { statusCode?: number }, request, reply) => {
+    // Failed while its body was being sent (a client that went away mid-stream): nothing more
+    // can be said to it.
+    if (reply.sent) {
+      request.log.debug({ err: error }, 'response failed after it was sent')
+      return
+    }
     const output = outputForError(request)
     if (error instanceof SubsonicError) return await sendEnvelope(reply, failed(error.code, error.message, error.helpUrl), output)
     if (isDependencyDown(error)) {

@@ -91,7 +91,9 @@ export function method (fastify: FastifyInstance, name: string, handler: MethodH
         // Open methods have no caller and read no library.
         const library = caller === null ? undefined as unknown as LibraryView : fastify.libraryFor(request)
         const answer = await handler({ params, caller: caller as Caller, library, request, reply })
-        if (answer === (reply as unknown)) return reply
+        // A handler that sent the reply itself returns it, and awaiting a reply (a thenable)
+        // waits for the response to finish and gives undefined: either way it is sent.
+        if (reply.sent) return reply
         return await sendEnvelope(reply, ok(answer as SubsonicNode), output)
       }
     })
