@@ -24,6 +24,10 @@ export interface NowPlayingEntry extends Playing {
 // Ten minutes keeps a short track shown while it is paused, a long one stays its whole length.
 const MIN_TTL_MS = 10 * 60_000
 const MAX_ENTRIES = 1000
+// One person plays on a few devices at once; more players of theirs only push others out.
+const MAX_PLAYERS_PER_USER = 10
+// A client's name is a label (DSub, Symfonium): longer ones are cut.
+const MAX_PLAYER_NAME = 100
 
 const keyOf = (p: { userId: string, playerName: string }): string => `${p.userId}\u0000${p.playerName}`
 
@@ -36,8 +40,10 @@ export class NowPlaying {
 
   constructor (private readonly maxEntries = MAX_ENTRIES) {}
 
-  record (playing: Playing): void {
+  record (reported: Playing): void {
+    const playing = { ...reported, playerName: reported.playerName.slice(0, MAX_PLAYER_NAME) }
     const key = keyOf(playing)
+    if (!this.entries.has(key)) this.makeRoomFor(playing.userId)
     let playerId = this.players.get(key)
     if (playerId === undefined) {
       playerId = this.nextPlayerId++
@@ -49,6 +55,11 @@ export class NowPlaying {
       if (this.entries.size <= this.maxEntries) break
       this.forget(oldest)
     }
+  }
+
+  private makeRoomFor (userId: string): void {
+    const theirs = [...this.entries].filter(([, entry]) => entry.userId === userId)
+    for (const [key] of theirs.slice(0, Math.max(0, theirs.length - MAX_PLAYERS_PER_USER + 1))) this.forget(key)
   }
 
   // Every user's, newest first.

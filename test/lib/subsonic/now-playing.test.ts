@@ -34,3 +34,13 @@ t.test('the store is bounded: the oldest report goes first', async (t) => {
   for (const userId of ['a', 'b', 'c']) store.record(playing({ userId }))
   t.same(store.current(at(1)).map((e) => e.userId), ['c', 'b'])
 })
+
+t.test('one user\'s many players cannot push everyone else out', async (t) => {
+  const store = new NowPlaying()
+  store.record(playing({ userId: 'ana', since: at(0) }))
+  for (let i = 0; i < 1100; i++) store.record(playing({ userId: 'bo', username: 'bo', playerName: `${i}${'x'.repeat(4000)}`, since: at(1) }))
+  const now = store.current(at(2))
+  t.equal(now.filter((e) => e.userId === 'bo').length, 10, 'bo keeps his last ten players')
+  t.ok(now.some((e) => e.userId === 'ana'), 'ana is still shown')
+  t.ok(now.every((e) => e.playerName.length <= 100), 'player names are cut to 100 characters')
+})
