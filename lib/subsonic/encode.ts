@@ -1,7 +1,8 @@
 // Writes one answer model (response.ts) as JSON, JSONP or XML. The two encodings are two readings
 // of the same tree, so no method can answer differently in one of them.
+import { randomBytes } from 'node:crypto'
 import { XMLBuilder } from 'fast-xml-parser'
-import { XML_NAMESPACE, type Envelope, type SubsonicNode } from './response.js'
+import { XML_NAMESPACE, type Envelope, type Scalar, type SubsonicNode } from './response.js'
 
 export const FORMATS = ['xml', 'json', 'jsonp'] as const
 export type Format = typeof FORMATS[number]
@@ -17,37 +18,75 @@ export const isCallbackName = (name: string): boolean => CALLBACK.test(name)
 // surrogate). JSON can carry them escaped, so only the XML reading drops them.
 // eslint-disable-next-line no-control-regex -- these characters are what it finds
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
-const xmlText = (value: string | number | boolean): string | number | boolean =>
-  typeof value === 'string' ? value.replace(NOT_XML, '') : value
+// A parser turns a raw tab, line feed or carriage return in an attribute into a space (XML 1.0
+// §3.3.3), so they are written as character references there; element text keeps them as they are.
+const ATTRIBUTE_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;' }
+const TEXT_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' }
+const escaped = (value: Scalar, escapes: Record<string, string>, pattern: RegExp): Scalar =>
+  typeof value === 'string' ? value.replace(NOT_XML, '').replace(pattern, (c) => escapes[c]) : value
+const attribute = (value: Scalar): Scalar => escaped(value, ATTRIBUTE_ESCAPES, /[&<>"'\t\n\r]/g)
+const text = (value: Scalar): Scalar => escaped(value, TEXT_ESCAPES, /[&<>]/g)
+
+// Past this many items a list is written a chunk at a time, letting other requests run between
+// chunks: a 20,000-song playlist is seconds of XML writing.
+const CHUNK = 250
 
 type XmlNode = Record<string, unknown>
+interface Deferred { marker: string, name: string, items: SubsonicNode[] }
 
-function toXml (node: SubsonicNode): XmlNode {
+// The builder's reading of a node: attributes, text, children. Long lists of nodes are left as a
+// marker element, written later by writeDeferred.
+function toXml (node: SubsonicNode, deferred: Deferred[] | null): XmlNode {
   const out: XmlNode = {}
   for (const [name, field] of Object.entries(node)) {
     if (field === undefined) continue
-    if (name === 'value' && typeof field !== 'object') out['#text'] = xmlText(field)
-    else if (Array.isArray(field)) out[name] = field.map((item) => typeof item === 'object' ? toXml(item) : xmlText(item))
-    else if (typeof field === 'object') out[name] = toXml(field)
-    else out[`@_${name}`] = xmlText(field)
+    if (name === 'value' && typeof field !== 'object') out['#text'] = text(field)
+    else if (Array.isArray(field)) {
+      if (deferred !== null && field.length > CHUNK && field.every((item) => typeof item === 'object')) {
+        const marker = `deferred-${randomBytes(12).toString('hex')}`
+        deferred.push({ marker, name, items: field as SubsonicNode[] })
+        out[name] = [{ '#text': marker }]
+      } else {
+        out[name] = field.map((item) => typeof item === 'object' ? toXml(item, null) : text(item))
+      }
+    } else if (typeof field === 'object') out[name] = toXml(field, deferred)
+    else out[`@_${name}`] = attribute(field)
   }
   return out
 }
 
+// Values arrive escaped (above), so the builder only arranges them.
 const builder = new XMLBuilder({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   textNodeName: '#text',
   suppressEmptyNode: true,
-  suppressBooleanAttributes: false
+  suppressBooleanAttributes: false,
+  processEntities: false
 })
+const build = (tree: XmlNode): string => builder.build(tree) as string
+
+async function xml (envelope: Envelope): Promise<string> {
+  const deferred: Deferred[] = []
+  const root = { 'subsonic-response': { '@_xmlns': XML_NAMESPACE, ...toXml(envelope, deferred) } }
+  let document = `<?xml version="1.0" encoding="UTF-8"?>${build(root)}`
+  for (const { marker, name, items } of deferred) {
+    const parts: string[] = []
+    for (let start = 0; start < items.length; start += CHUNK) {
+      await new Promise((resolve) => setImmediate(resolve))
+      parts.push(build({ [name]: items.slice(start, start + CHUNK).map((item) => toXml(item, null)) }))
+    }
+    // The marker is random, so it can only be the element the list was left as.
+    document = document.replace(`<${name}>${marker}</${name}>`, () => parts.join(''))
+  }
+  return document
+}
 
 // JSON.stringify leaves undefined fields out, as toXml does.
 const json = (envelope: Envelope): string => JSON.stringify({ 'subsonic-response': envelope })
 
-export function encode (envelope: Envelope, format: Format, callback?: string): Encoded {
+export async function encode (envelope: Envelope, format: Format, callback?: string): Promise<Encoded> {
   if (format === 'json') return { contentType: 'application/json; charset=utf-8', body: json(envelope) }
   if (format === 'jsonp') return { contentType: 'application/javascript; charset=utf-8', body: `${callback ?? 'callback'}(${json(envelope)});` }
-  const root = { 'subsonic-response': { '@_xmlns': XML_NAMESPACE, ...toXml(envelope) } }
-  return { contentType: 'text/xml; charset=utf-8', body: `<?xml version="1.0" encoding="UTF-8"?>${builder.build(root) as string}` }
+  return { contentType: 'text/xml; charset=utf-8', body: await xml(envelope) }
 }

@@ -51,7 +51,7 @@ function outputOf (params: Params): Output & { problem?: SubsonicError } {
 }
 
 export async function sendEnvelope (reply: FastifyReply, envelope: Envelope, output: Output, status = 200): Promise<FastifyReply> {
-  const { contentType, body } = encode(envelope, output.format, output.callback)
+  const { contentType, body } = await encode(envelope, output.format, output.callback)
   return await reply.code(status).type(contentType).send(body)
 }
 
