@@ -28,7 +28,8 @@ function basic (authorization: string | undefined): { username: string, password
   if (match === null) return null
   const text = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = text.indexOf(':')
-  return colon < 0 ? null : { username: text.slice(0, colon), password: text.slice(colon + 1) }
+  // Without a colon there is no password: a login that cannot succeed, not a missing one.
+  return colon < 0 ? { username: text, password: '' } : { username: text.slice(0, colon), password: text.slice(colon + 1) }
 }
 
 export function readCredentials (params: Params, authorization: string | undefined): Credentials {

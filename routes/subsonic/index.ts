@@ -48,16 +48,19 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
   })
 
   // A method this server does not have: a proper envelope, so the app can tell the user.
-  fastify.route({
-    method: ['GET', 'POST'],
-    url: '/*',
-    config: { public: true },
-    schema: { hide: true },
-    handler: async (request) => {
-      const name = request.url.split('?')[0].replace(/^\/rest\//, '').replace(/\.view$/, '')
-      throw new SubsonicError(CODES.generic, `Unknown method '${name.slice(0, 100)}'`)
-    }
-  })
+  // Other verbs and the bare /rest too: everything under /rest answers as Subsonic does.
+  for (const url of ['/', '/*']) {
+    fastify.route({
+      method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+      url,
+      config: { public: true },
+      schema: { hide: true },
+      handler: async (request) => {
+        const name = request.url.split('?')[0].replace(/^\/rest\/?/, '').replace(/\.view$/, '')
+        throw new SubsonicError(CODES.generic, `Unknown method '${name.slice(0, 100)}'`)
+      }
+    })
+  }
 
   await fastify.register(system)
   await fastify.register(browsing)

@@ -118,3 +118,14 @@ t.test('XML and JSON are the same answer for every read the apps make', async (t
     t.notMatch(jsonText, /":(""|null)[,}]/, `${name}: nothing unset is sent as "" or null`)
   }
 })
+
+t.test('everything under /rest answers in an envelope: other verbs, the bare prefix, a Basic header without a colon', async (t) => {
+  const lib = await subsonicLibrary(t)
+  for (const [method, url] of [['PUT', '/rest/ping'], ['DELETE', '/rest/ping.view'], ['PATCH', '/rest/x'], ['GET', '/rest'], ['GET', '/rest/'], ['POST', '/rest']] as const) {
+    const res = await lib.app.inject({ method, url: `${url}?f=json&apiKey=${lib.admin.key}` })
+    t.equal(res.statusCode, 200, `${method} ${url}`)
+    t.match(res.json(), { 'subsonic-response': { status: 'failed', error: { code: 0 } } })
+  }
+  const noColon = await lib.raw('ping', { f: 'json' }, { headers: { authorization: `Basic ${Buffer.from('ana').toString('base64')}` } })
+  t.match(JSON.parse(noColon.body), { 'subsonic-response': { error: { code: 40 } } }, 'a Basic login without a password is a wrong one')
+})
