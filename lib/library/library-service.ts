@@ -22,6 +22,7 @@ import { albumExists, findAlbumById, findCoverSource, listAlbums, wholeAlbums, t
 import { artistExists, findArtistById, listArtists, wholeArtists, type ArtistRow } from './artist-repository.js'
 import { findTrackById, tracksByIds, type TrackRow } from './track-row.js'
 import { saveAnalysis } from './analysis-repository.js'
+import { trackDurations } from './duration-repository.js'
 import { search } from './search-repository.js'
 import { alphabetIndex, libraryCounts, libraryStats } from './stats-repository.js'
 import type { WholeListSpec } from './whole-list.js'
@@ -67,6 +68,8 @@ export function createLibrary ({ db, listCache }: LibraryDeps) {
       whole: (req: TrackListRequest & From): WholeListSpec<TrackRow, TrackT> => wholeTracks({ ...req, ...trackOrder(req), viewer }),
       byId: async (id: string): Promise<TrackT | null> => await findTrackById(db, viewer, id),
       byIds: async (ids: string[]): Promise<TrackT[]> => await tracksByIds(db, viewer, ids),
+      // Seconds by id, without the rest of each track (a playlist list's total lengths).
+      durations: async (ids: string[]): Promise<Map<string, number>> => await trackDurations(db, ids),
       // null: no such track (as for the two below). Changes and plays are the viewer's own.
       setState: async (id: string, change: TrackStateChange): Promise<TrackT | null> => await updateTrackState(db, viewer, id, change),
       // A play at `at` (now by default); last_played never moves back to an older play.

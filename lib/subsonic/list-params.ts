@@ -9,7 +9,8 @@ import { isId } from './known-items.js'
 export function idParam (params: Params, what: string, name = 'id'): string {
   const id = params.required(name)
   if (!isId(id)) throw notFound(what)
-  return id
+  // The database writes uuids in lower case; caches keyed by id must not see two spellings.
+  return id.toLowerCase()
 }
 
 // The most items one call returns; clients that ask for more get this many (as from Subsonic).

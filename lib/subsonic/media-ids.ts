@@ -3,17 +3,9 @@
 // suffix), which apps moved over from it keep in their caches.
 import type { Params } from './params.js'
 import { notFound } from './errors.js'
+import { isId } from './known-items.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const PREFIXED = /^(al|ar|mf)-([0-9a-f-]{36})(?:_[0-9a-z]*)?$/i
-
-// The track the `id` parameter names (10 when missing, 70 when it cannot be an id: the
-// database is never asked about it).
-export function trackIdParam (params: Params): string {
-  const id = params.required('id')
-  if (!UUID.test(id)) throw notFound('Song')
-  return id.toLowerCase()
-}
 
 export type CoverKind = 'album' | 'artist' | 'track'
 
@@ -24,8 +16,8 @@ const KIND_OF_PREFIX: Record<string, CoverKind> = { al: 'album', ar: 'artist', m
 
 export function coverRefParam (params: Params): CoverRef {
   const given = params.required('id')
-  if (UUID.test(given)) return { id: given.toLowerCase(), kinds: ['album', 'track', 'artist'] }
+  if (isId(given)) return { id: given.toLowerCase(), kinds: ['album', 'track', 'artist'] }
   const prefixed = PREFIXED.exec(given)
-  if (prefixed === null || !UUID.test(prefixed[2])) throw notFound('Cover art')
+  if (prefixed === null || !isId(prefixed[2])) throw notFound('Cover art')
   return { id: prefixed[2].toLowerCase(), kinds: [KIND_OF_PREFIX[prefixed[1].toLowerCase()]] }
 }

@@ -3,7 +3,8 @@
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply } from 'fastify'
 import { method } from './method.js'
 import { notFound } from '../../lib/subsonic/errors.js'
-import { coverRefParam, trackIdParam } from '../../lib/subsonic/media-ids.js'
+import { coverRefParam } from '../../lib/subsonic/media-ids.js'
+import { idParam } from '../../lib/subsonic/list-params.js'
 import { coverAlbum } from '../../lib/subsonic/cover-art.js'
 import { isAskedTrack, lyricsSearch, plainLyrics, structuredLyrics } from '../../lib/subsonic/lyrics-model.js'
 import { readLyrics } from '../../lib/lyrics/read-lyrics.js'
@@ -35,10 +36,10 @@ const media: FastifyPluginAsync = async (fastify) => {
   // server does not do yet: the original bytes are what every client can play. Not a play:
   // players call scrobble for that.
   method(fastify, 'stream', async ({ params, request, reply }) =>
-    await fastify.audioFiles.send(trackIdParam(params), request, reply, { notFound: missingSong }), { ownHead: true })
+    await fastify.audioFiles.send(idParam(params, 'Song'), request, reply, { notFound: missingSong }), { ownHead: true })
 
   method(fastify, 'download', async ({ params, request, reply }) =>
-    await fastify.audioFiles.send(trackIdParam(params), request, reply, { notFound: missingSong, attachment: true }), { ownHead: true })
+    await fastify.audioFiles.send(idParam(params, 'Song'), request, reply, { notFound: missingSong, attachment: true }), { ownHead: true })
 
   method(fastify, 'getCoverArt', async ({ params, library, request, reply }) => {
     const ref = coverRefParam(params)
@@ -64,7 +65,7 @@ const media: FastifyPluginAsync = async (fastify) => {
   }
 
   method(fastify, 'getLyricsBySongId', async ({ params, library, request }) => {
-    const track = await library.tracks.byId(trackIdParam(params))
+    const track = await library.tracks.byId(idParam(params, 'Song'))
     if (track === null) throw notFound('Song')
     const versions = await lyricsOf(track, request.log)
     return { lyricsList: { structuredLyrics: versions.map((lyrics) => structuredLyrics(track, lyrics)) } }

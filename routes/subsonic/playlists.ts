@@ -5,7 +5,6 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { method } from './method.js'
 import { CODES, SubsonicError } from '../../lib/subsonic/errors.js'
-import { trackDurations } from '../../lib/subsonic/duration-repository.js'
 import {
   checkedComment, checkedName, editedTrackIds, playlistCall, playlistId, playlistNode, playlistWithSongs, songIds, totalSeconds
 } from '../../lib/subsonic/playlist-model.js'
@@ -15,14 +14,14 @@ const playlists: FastifyPluginAsync = async (fastify) => {
 
   // `username` narrows the list to that user's playlists among those the caller sees: an admin
   // sees another user's public ones, never their private ones (a playlist is a person's).
-  method(fastify, 'getPlaylists', async ({ params, caller }) => {
+  method(fastify, 'getPlaylists', async ({ params, caller, library }) => {
     const username = params.string('username')
     const me = await fastify.users.nameOf(caller)
     const other = username !== undefined && username !== '' && username.toLowerCase() !== me.toLowerCase()
     if (other && caller.role !== 'admin') throw new SubsonicError(CODES.notAuthorized, 'Only an admin may list another user\'s playlists')
     const visible = await service.list(caller)
     const shown = other ? visible.filter((p) => p.owner.username?.toLowerCase() === username.toLowerCase()) : visible
-    const durations = await trackDurations(fastify.pg.pool, shown.flatMap((p) => p.trackIds))
+    const durations = await library.tracks.durations(shown.flatMap((p) => p.trackIds))
     return { playlists: { playlist: shown.map((p) => playlistNode(p, caller, totalSeconds(p.trackIds, durations))) } }
   })
 
