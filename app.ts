@@ -14,6 +14,7 @@ import rateLimitPlugin from './plugins/rate-limit.js'
 import finiteNumbersPlugin from './plugins/finite-numbers.js'
 import inputGuardPlugin from './plugins/input-guard.js'
 import pathGuardPlugin from './plugins/path-guard.js'
+import transcoderPlugin from './plugins/transcoder.js'
 import audioFilesPlugin from './plugins/audio-files.js'
 import coversPlugin from './plugins/covers.js'
 import queuePlugin from './plugins/queue.js'
@@ -101,6 +102,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(rateLimitPlugin)
   await fastify.register(finiteNumbersPlugin)
   await fastify.register(pathGuardPlugin)
+  await fastify.register(transcoderPlugin)
   await fastify.register(audioFilesPlugin)
   await fastify.register(coversPlugin)
   await fastify.register(queuePlugin)

@@ -1,5 +1,7 @@
 import { statSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
+import { MAX_BITRATE, MIN_BITRATE, TARGET_FORMATS, type TargetFormat } from './transcode/formats.js'
 import { PASSWORD_MAX, PASSWORD_MIN } from './users/passwords.js'
 
 const USERNAME = /^[\p{L}\p{M}\p{N}._@+-]{1,64}$/u
@@ -44,6 +46,14 @@ export interface Config {
   watch: boolean
   watchDebounceMs: number
   watchMaxWaitMs: number
+  // Transcoding (lib/transcode): ffmpeg processes at once, how long a request waits for one,
+  // the disk kept for finished transcodes, and what a request that names no format gets.
+  ffmpegPath: string
+  transcodeMax: number
+  transcodeWaitMs: number
+  transcodeCacheMb: number
+  transcodeDefaultFormat: TargetFormat
+  transcodeDefaultBitrate: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -62,7 +72,8 @@ export const CONFIG_VARIABLES = [
   'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
   'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
-  'WATCH', 'WATCH_DEBOUNCE_MS', 'WATCH_MAX_WAIT_MS'
+  'WATCH', 'WATCH_DEBOUNCE_MS', 'WATCH_MAX_WAIT_MS',
+  'FFMPEG_PATH', 'TRANSCODE_MAX', 'TRANSCODE_WAIT_MS', 'TRANSCODE_CACHE_MB', 'TRANSCODE_DEFAULT_FORMAT', 'TRANSCODE_DEFAULT_BITRATE'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -218,6 +229,13 @@ export function loadConfig (env: Env = process.env): Config {
     sendTimeoutMs: integer(env, 'SEND_TIMEOUT_MS', 60_000, 100, 3_600_000),
     maxConnectionsPerIp: integer(env, 'MAX_CONNECTIONS_PER_IP', 64, 0, 1_000_000),
     watch: boolean(env, 'WATCH', false),
-    ...watchTimings(env)
+    ...watchTimings(env),
+    ffmpegPath: read(env, 'FFMPEG_PATH') ?? 'ffmpeg',
+    // One encoder per core keeps each one faster than real time.
+    transcodeMax: integer(env, 'TRANSCODE_MAX', availableParallelism(), 1, 1024),
+    transcodeWaitMs: integer(env, 'TRANSCODE_WAIT_MS', 2000, 0, 60_000),
+    transcodeCacheMb: integer(env, 'TRANSCODE_CACHE_MB', 1024, 0, 1_048_576),
+    transcodeDefaultFormat: oneOf(env, 'TRANSCODE_DEFAULT_FORMAT', TARGET_FORMATS, 'opus'),
+    transcodeDefaultBitrate: integer(env, 'TRANSCODE_DEFAULT_BITRATE', 128, MIN_BITRATE, MAX_BITRATE)
   }
 }

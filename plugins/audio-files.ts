@@ -1,6 +1,8 @@
 // A track's audio as HTTP answers it, for every API that serves one (/api/stream, Subsonic's
 // stream and download): the file resolved inside the media root on every request, byte ranges,
-// validators, HEAD and the X-Accel offload. Each API says how it answers a missing track.
+// validators, HEAD and the X-Accel offload; or, when the client or the user's cap asks for it, a
+// transcode (lib/transcode): a finished one from the cache with ranges like any file, else ffmpeg
+// live. Each API says how it answers a missing track.
 import { closeSync, createReadStream } from 'node:fs'
 import { basename } from 'node:path'
 import fp from 'fastify-plugin'
@@ -12,6 +14,11 @@ import { planResponse } from '../lib/stream/response-plan.js'
 import { readRange, SMALL_RANGE_BYTES, offloadPath } from '../lib/stream/file-body.js'
 import type { GuardedFile } from '../lib/path-guard.js'
 import { errorBody } from '../lib/error-body.js'
+import { chooseStream, type TranscodeAsk } from '../lib/transcode/stream-choice.js'
+import { TARGETS } from '../lib/transcode/formats.js'
+import type { TranscodeSpec } from '../lib/transcode/ffmpeg-args.js'
+import type { SourceVersion } from '../lib/transcode/transcode-cache.js'
+import { TranscodeBody, TranscodeFailedError } from '../lib/transcode/transcode-body.js'
 
 // How long a track row found for a stream URL is reused (see StreamPathCache).
 const LOOKUP_TTL_MS = 2000
@@ -23,6 +30,8 @@ export interface SendOptions {
   notFound: (reply: FastifyReply) => FastifyReply | Promise<FastifyReply>
   // Offers the bytes as a download under the file's own name.
   attachment?: boolean
+  // What the client asked for; absent: the file's own bytes (unless the user's cap says otherwise).
+  transcode?: TranscodeAsk
 }
 
 export interface AudioFiles {
@@ -44,8 +53,14 @@ function release (file: GuardedFile): void {
   file.fd = -1
 }
 
+// The duration a transcode plays for, as X-Content-Duration (seconds, Firefox's header).
+function playedSeconds (target: StreamTarget, offset: number): number | null {
+  return target.duration === null ? null : Math.max(0, target.duration - offset)
+}
+
 export default fp(async (fastify) => {
   const { streamOffload, streamOffloadPrefix } = fastify.config
+  const { transcoder, cache, defaults } = fastify.transcoding
 
   const paths = new StreamPathCache<StreamTarget>(LOOKUP_TTL_MS, 10_000)
   const lookup = async (key: string): Promise<StreamTarget | null> => paths.get(key, async (k) => findStreamTarget(fastify.pg, k))
@@ -58,8 +73,10 @@ export default fp(async (fastify) => {
     if (file === null) return await options.notFound(reply)
     try {
       if (file.stats.size !== target.fileSize) await noticeChangedSize(target, file.stats.size, request)
+      const choice = chooseStream(options.transcode ?? {}, target, defaults, (request.caller as { maxBitrate?: number | null } | null)?.maxBitrate ?? null)
+      if (!choice.raw) return await transcode(target, file, { ...choice, channels: target.channels }, request, reply, options)
       if (options.attachment === true) reply.header('content-disposition', contentDisposition(basename(filePath)))
-      return await answer(file, filePath, request, reply, options)
+      return await answer(file, audioContentType(filePath), request, reply, options)
     } catch (err) {
       release(file)
       throw err
@@ -78,10 +95,83 @@ export default fp(async (fastify) => {
     }
   }
 
-  async function answer (file: GuardedFile, filePath: string, request: FastifyRequest, reply: FastifyReply, options: SendOptions): Promise<FastifyReply> {
-    const contentType = audioContentType(filePath)
+  async function transcode (target: StreamTarget, file: GuardedFile, spec: TranscodeSpec, request: FastifyRequest, reply: FastifyReply, options: SendOptions): Promise<FastifyReply> {
+    const { contentType } = TARGETS[spec.format]
+    const seconds = playedSeconds(target, spec.offset)
+    const duration: Record<string, string> = seconds === null ? {} : { 'x-content-duration': seconds.toFixed(2) }
+    const version: SourceVersion = { trackId: target.id, size: file.stats.size, mtimeMs: file.stats.mtimeMs, ino: file.stats.ino }
 
-    if (streamOffload === 'x-accel') {
+    const cached = spec.offset === 0 ? cache.open(version, spec.format, spec.bitrate) : null
+    if (cached !== null) {
+      release(file)
+      reply.headers(duration)
+      return await answer({ fd: cached.fd, stats: cached.stats, relativePath: '' }, contentType, request, reply, options, false)
+    }
+
+    const estimate = options.transcode?.estimateContentLength === true && seconds !== null && spec.bitrate !== null
+      ? Math.ceil(seconds * spec.bitrate * 1000 / 8)
+      : null
+    // Set only once the answer is audio: an error must not go out under these.
+    const live = { ...duration, 'content-type': contentType, 'accept-ranges': 'none', 'cache-control': 'no-store', ...(estimate === null ? {} : { 'content-length': String(estimate) }) }
+    // Headers only: no ffmpeg for a HEAD.
+    if (request.method === 'HEAD') {
+      release(file)
+      return reply.code(200).headers(live).send()
+    }
+
+    // Registered before ffmpeg starts: a listener gone while waiting for a free transcoder
+    // must not leave one running for nobody.
+    let gone = false
+    let onGone = (): void => {}
+    reply.raw.once('close', () => {
+      gone = !reply.raw.writableFinished
+      onGone()
+    })
+
+    let running
+    try {
+      running = await transcoder.start(file.fd, spec)
+    } finally {
+      // ffmpeg holds its own copy of the descriptor from the moment it is spawned.
+      release(file)
+    }
+    const { output, stop, exited } = running
+    const writer = spec.offset === 0 ? cache.writer(version, spec.format, spec.bitrate) : null
+    const body = new TranscodeBody({ exited, cache: writer, exactLength: estimate })
+    // A listener that goes away (or a send that fails) ends its ffmpeg at once; only a transcode
+    // read to the end by a client, from an ffmpeg that exited with 0, is kept.
+    onGone = () => {
+      if (reply.raw.writableFinished && body.complete && writer !== null) {
+        writer.commit().catch((err: unknown) => request.log.warn({ err }, 'could not keep a finished transcode'))
+        return
+      }
+      stop()
+      body.destroy()
+      writer?.discard()
+    }
+    if (gone) {
+      onGone()
+      return reply
+    }
+    exited.then((exit) => {
+      if (exit.code !== 0 && exit.signal === null) request.log.warn({ track: target.id, format: spec.format, ffmpeg: exit.stderr }, 'transcode failed')
+    }, () => {})
+    output.pipe(body)
+    // Headers wait for the first bytes, so a file ffmpeg cannot read at all gets a proper error
+    // instead of a 200 that breaks off.
+    if (!await body.started) {
+      const exit = await exited
+      if (gone) return reply
+      if (exit.code !== 0) {
+        onGone()
+        throw new TranscodeFailedError(exit)
+      }
+    }
+    return reply.code(200).headers(live).send(body)
+  }
+
+  async function answer (file: GuardedFile, contentType: string, request: FastifyRequest, reply: FastifyReply, options: SendOptions, offloadable = true): Promise<FastifyReply> {
+    if (streamOffload === 'x-accel' && offloadable) {
       release(file)
       return reply.code(200)
         .header('content-type', contentType)
@@ -127,4 +217,4 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('audioFiles', { send } satisfies AudioFiles)
-}, { name: 'audio-files', dependencies: ['config', 'db', 'path-guard'], fastify: '5.x' })
+}, { name: 'audio-files', dependencies: ['config', 'db', 'path-guard', 'transcoder'], fastify: '5.x' })

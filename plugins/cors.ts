@@ -13,7 +13,7 @@ export default fp(async (fastify) => {
     allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'],
     // What a fetch() with Range must read to page through a file, the validator to revalidate
     // with, and how long a rate-limited login must wait.
-    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Retry-After'],
+    exposedHeaders: ['Content-Range', 'Content-Length', 'Accept-Ranges', 'ETag', 'Retry-After', 'X-Content-Duration'],
     maxAge: 600,
     // Any OPTIONS is answered 204 with the preflight headers, rather than a text/plain 400 when
     // Origin or Access-Control-Request-Method is missing: nothing is revealed or changed either way.

@@ -12,6 +12,8 @@ interface FastifyLikeError {
   validationContext?: string
   // Set on a deliberate 5xx whose message is written for the client (a capacity limit).
   expose?: boolean
+  // A capacity limit that knows when to try again.
+  retryAfterSeconds?: number
 }
 
 // Errors the router raises before any route or error handler exists (a path parameter longer
@@ -39,6 +41,7 @@ export default fp(async (fastify) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600
       ? error.statusCode
       : 500
+    if (typeof error.retryAfterSeconds === 'number') reply.header('retry-after', String(error.retryAfterSeconds))
     if (status >= 500 && error.expose !== true) {
       request.log.error({ err: error }, 'request failed')
       return reply.code(status).send(errorBody(status, 'Something went wrong on our side'))

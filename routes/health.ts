@@ -28,9 +28,10 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
         ? Promise.resolve('disabled' as const)
         : fastify.redisPing().then(() => 'up' as const, () => 'down' as const)
     ])
-    const checks = { database, redis }
-    const down = Object.entries(checks).filter(([, state]) => state === 'down').map(([name]) => name)
-    const body: ReadinessT = { status: down.length === 0 ? 'ready' : 'unavailable', checks, down }
+    const dependencies = { database, redis }
+    const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name)
+    const transcoder = fastify.transcoding.transcoder.available ? 'up' as const : 'missing' as const
+    const body: ReadinessT = { status: down.length === 0 ? 'ready' : 'unavailable', checks: { ...dependencies, transcoder }, down }
     return reply.code(down.length === 0 ? 200 : 503).send(body)
   })
 }

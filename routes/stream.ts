@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { errors } from '../schemas/common.js'
 import {
-  StreamIdParams, StreamNotModified, StreamPartial, StreamPathParams, StreamQuery, StreamWhole
+  StreamIdParams, StreamNotModified, StreamPartial, StreamPathParams, StreamQuery, StreamWhole, type StreamQueryT
 } from '../schemas/stream.js'
 import { errorBody } from '../lib/error-body.js'
 
@@ -14,7 +14,10 @@ const DESCRIPTION = 'Streams a track\'s audio with HTTP byte ranges (RFC 9110). 
   '(200). A range past the end: 416 with `Content-Range: bytes */SIZE`. `If-Range` (ETag or date) ' +
   'that no longer matches: 200 with the whole file. `If-None-Match` / `If-Modified-Since`: 304. ' +
   '`If-Match` / `If-Unmodified-Since` that the current file fails (a resumed download of a changed file): 412. ' +
-  'HEAD answers the same headers without a body. The file is resolved inside the media root on ' +
+  'HEAD answers the same headers without a body (and starts no transcode). `format`, `bitrate` and `offset` ' +
+  'ask for a transcode (see their descriptions): a source that already fits is served as it is; a user with a ' +
+  'maximum bitrate is always held to it. Every transcoder busy: 503 with `Retry-After`; no ffmpeg on the server: ' +
+  '503 saying so, while raw streams keep working. The file is resolved inside the media root on ' +
   'every request and its current size is used; an indexed file that is gone, or a path that ' +
   'would leave the media root, is a 404. With an API key set, pass it as `Authorization: Bearer` ' +
   'or `?api_key=`; with MEDIA_ACCESS=open a track id (a UUID) needs no key, a file path still does.'
@@ -23,14 +26,19 @@ const response = {
   200: StreamWhole,
   206: StreamPartial,
   304: StreamNotModified,
-  ...errors(400, 401, 404, 412, 416, 503)
+  ...errors(400, 401, 404, 412, 416, 500, 503)
 }
 
 const notFound = (reply: FastifyReply): FastifyReply => reply.code(404).type('application/json; charset=utf-8').send(NOT_FOUND)
 
 const stream: FastifyPluginAsyncTypebox = async (fastify) => {
-  const serve = async (key: string, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    await fastify.audioFiles.send(key, request, reply, { notFound })
+  const serve = async (key: string, query: StreamQueryT, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const { format, bitrate, offset, estimateContentLength } = query
+    if (format === 'raw' && offset !== undefined && offset > 0) {
+      return await reply.code(400).send(errorBody(400, 'offset needs a transcode: ask for a format other than raw, or none'))
+    }
+    return await fastify.audioFiles.send(key, request, reply, { notFound, transcode: { format, bitrate, offset, estimateContentLength } })
+  }
 
   for (const prefix of ['/api/stream', '/stream']) {
     const alias = prefix === '/stream'
@@ -51,7 +59,7 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
         produces: ['audio/*', 'application/json'],
         response
       },
-      handler: async (request, reply) => serve(request.params.id, request, reply)
+      handler: async (request, reply) => serve(request.params.id, request.query, request, reply)
     })
     fastify.route({
       method: ['GET', 'HEAD'],
@@ -68,7 +76,7 @@ const stream: FastifyPluginAsyncTypebox = async (fastify) => {
         produces: ['audio/*', 'application/json'],
         response
       },
-      handler: async (request, reply) => serve(request.params['*'], request, reply)
+      handler: async (request, reply) => serve(request.params['*'], request.query, request, reply)
     })
   }
 }

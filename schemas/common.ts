@@ -22,7 +22,7 @@ export const UuidParam = Type.String({ ...Uuid, description: 'A UUID' })
 export const IdParams = Type.Object({ id: UuidParam })
 
 // Shared error responses by status code, for route schemas to spread in.
-export function errors (...codes: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 416 | 429 | 503>): Record<number, typeof ErrorRef> {
+export function errors (...codes: Array<400 | 401 | 403 | 404 | 409 | 412 | 413 | 415 | 416 | 429 | 500 | 503>): Record<number, typeof ErrorRef> {
   const out: Record<number, typeof ErrorRef> = {}
   for (const code of codes) out[code] = ErrorRef
   return out

@@ -12,7 +12,10 @@ export const Readiness = Type.Object({
   status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]),
   checks: Type.Object({
     database: CheckState,
-    redis: CheckState
+    redis: CheckState,
+    transcoder: Type.Union([Type.Literal('up'), Type.Literal('missing')], {
+      description: 'Whether ffmpeg can transcode; `missing` does not make the service unavailable (the original files still stream)'
+    })
   }),
   down: Type.Array(Type.String(), { description: 'Names of the dependencies that did not answer' })
 }, { $id: 'Readiness', description: 'Whether every dependency answers' })

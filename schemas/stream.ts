@@ -1,4 +1,5 @@
-import { Type } from '@sinclair/typebox'
+import { Type, type Static } from '@sinclair/typebox'
+import { MAX_BITRATE, MIN_BITRATE, TARGET_FORMATS } from '../lib/transcode/formats.js'
 
 export const StreamIdParams = Type.Object({
   id: Type.String({
@@ -14,8 +15,23 @@ export const StreamPathParams = Type.Object({
 })
 
 export const StreamQuery = Type.Object({
-  api_key: Type.Optional(Type.String({ description: 'The API key, for <audio src> URLs that cannot carry a header' }))
+  api_key: Type.Optional(Type.String({ description: 'The API key, for <audio src> URLs that cannot carry a header' })),
+  format: Type.Optional(Type.Union([...TARGET_FORMATS.map((f) => Type.Literal(f)), Type.Literal('raw')], {
+    description: 'Transcode to Opus (in Ogg), MP3, AAC (ADTS) or FLAC; `raw`: the file\'s own bytes. Without it, ' +
+      '`bitrate` or `offset` alone transcode to the server\'s default format (TRANSCODE_DEFAULT_FORMAT).'
+  })),
+  bitrate: Type.Optional(Type.Integer({
+    minimum: MIN_BITRATE,
+    maximum: MAX_BITRATE,
+    description: 'kbps for a lossy format (default TRANSCODE_DEFAULT_BITRATE). With no format, the file is transcoded only when it exceeds this.'
+  })),
+  offset: Type.Optional(Type.Number({ minimum: 0, maximum: 86_400, description: 'Start this many seconds into the track (a transcode)' })),
+  estimateContentLength: Type.Optional(Type.Boolean({
+    description: 'Send Content-Length = duration × bitrate / 8 with a live transcode, the body padded or cut to exactly that'
+  }))
 })
+
+export type StreamQueryT = Static<typeof StreamQuery>
 
 const AUDIO = 'audio/*'
 const Binary = Type.String({ format: 'binary' })
@@ -31,8 +47,15 @@ const cacheHeaders = {
 // so these only describe the bytes to the OpenAPI document.
 export const StreamWhole = {
   description: 'The whole file (no Range, a malformed Range, several ranges, or an If-Range that ' +
-    'no longer matches). With STREAM_OFFLOAD=x-accel: an empty body and `X-Accel-Redirect`.',
-  headers: { ...cacheHeaders, 'Content-Length': { type: 'integer' } },
+    'no longer matches). With STREAM_OFFLOAD=x-accel: an empty body and `X-Accel-Redirect`. ' +
+    'A transcode (format, bitrate or offset asked, or the user\'s maximum bitrate) live from ffmpeg: ' +
+    '`Accept-Ranges: none`, `X-Content-Duration`, and no Content-Length unless estimateContentLength; ' +
+    'a finished transcode comes from the cache with ranges, like a file.',
+  headers: {
+    ...cacheHeaders,
+    'Content-Length': { type: 'integer' },
+    'X-Content-Duration': { type: 'string', description: 'Transcodes: seconds of audio in the body' }
+  },
   content: { [AUDIO]: { schema: Binary } }
 }
 

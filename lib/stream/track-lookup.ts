@@ -1,13 +1,47 @@
 // Finds the library-relative file of the track a stream URL names (an id or an exact path).
-// Only the path and indexed size are read: this is the hot path.
+// Only the path, the indexed size and what a transcode needs are read: this is the hot path.
 import type { Queryable } from '../db/queryable.js'
+import { shortCodec } from '../library/audio-format.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 export interface StreamTarget {
+  id: string
   filePath: string
   // As last indexed; the file's current size is what gets served.
   fileSize: number
+  // What a transcode decision and its headers need (lib/transcode); null when unknown.
+  codec: string | null
+  // Bits per second.
+  bitrate: number | null
+  channels: number | null
+  // Seconds.
+  duration: number | null
+}
+
+interface TargetRow {
+  id: string
+  file_path: string
+  file_size: string
+  container: string | null
+  codec: string | null
+  bitrate: number | null
+  channels: number | null
+  duration: number | null
+}
+
+const COLUMNS = 'id, file_path, file_size, container, codec, bitrate, channels, duration'
+
+function toTarget (row: TargetRow): StreamTarget {
+  return {
+    id: row.id,
+    filePath: row.file_path,
+    fileSize: Number(row.file_size),
+    codec: shortCodec(row.container, row.codec),
+    bitrate: row.bitrate,
+    channels: row.channels,
+    duration: row.duration === null ? null : Number(row.duration)
+  }
 }
 
 // Paths arrive in whatever Unicode normal form the client's system uses (macOS sends NFD, most
@@ -21,13 +55,13 @@ export async function findStreamTarget (db: Queryable, key: string): Promise<Str
   // PostgreSQL rejects NUL in text; such a key can never name an indexed track.
   if (key.length === 0 || key.includes('\0')) return null
   if (UUID.test(key)) {
-    const { rows } = await db.query<{ file_path: string, file_size: string }>('SELECT file_path, file_size FROM tracks WHERE id = $1', [key.toLowerCase()])
-    if (rows.length > 0) return { filePath: rows[0].file_path, fileSize: Number(rows[0].file_size) }
+    const { rows } = await db.query<TargetRow>(`SELECT ${COLUMNS} FROM tracks WHERE id = $1`, [key.toLowerCase()])
+    if (rows.length > 0) return toTarget(rows[0])
   }
-  const { rows } = await db.query<{ file_path: string, file_size: string }>(
-    'SELECT file_path, file_size FROM tracks WHERE file_path = ANY($1::text[]) ORDER BY file_path = $2 DESC LIMIT 1',
+  const { rows } = await db.query<TargetRow>(
+    `SELECT ${COLUMNS} FROM tracks WHERE file_path = ANY($1::text[]) ORDER BY file_path = $2 DESC LIMIT 1`,
     [pathForms(key), key])
-  return rows.length > 0 ? { filePath: rows[0].file_path, fileSize: Number(rows[0].file_size) } : null
+  return rows.length > 0 ? toTarget(rows[0]) : null
 }
 
 // A stream found the file at another size than the index says (truncated, rewritten): the track

@@ -3,6 +3,7 @@
 // file per area of the API, as the spec groups its methods.
 import type { FastifyPluginAsync } from 'fastify'
 import { isDependencyDown } from '../../lib/dependency-errors.js'
+import { TranscoderBusyError } from '../../lib/transcode/transcoder.js'
 import { isGoneAccount } from '../../lib/users/caller.js'
 import { failed } from '../../lib/subsonic/response.js'
 import { CODES, SubsonicError } from '../../lib/subsonic/errors.js'
@@ -39,7 +40,17 @@ const subsonic: FastifyPluginAsync = async (fastify) => {
       return await sendEnvelope(reply, failed(CODES.generic, 'A service the library depends on is unavailable; try again shortly'), output, 503)
     }
     if (isGoneAccount(error)) return await sendEnvelope(reply, failed(CODES.wrongCredentials, 'This account no longer exists'), output)
+    // Every transcoder busy: 429 with Retry-After, as Navidrome answers, which apps back off from.
+    if (error instanceof TranscoderBusyError) {
+      reply.header('retry-after', String(error.retryAfterSeconds))
+      return await sendEnvelope(reply, failed(CODES.generic, error.message), output, 429)
+    }
     const status = error.statusCode ?? 500
+    // A deliberate 5xx written for the client (no ffmpeg, a file it cannot decode).
+    if (status >= 500 && (error as { expose?: boolean }).expose === true) {
+      request.log.warn({ err: error }, 'request refused')
+      return await sendEnvelope(reply, failed(CODES.generic, error.message), output, status)
+    }
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed')
       return await sendEnvelope(reply, failed(CODES.generic, 'Something went wrong on our side'), output, 500)

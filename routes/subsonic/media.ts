@@ -5,6 +5,7 @@ import { method } from './method.js'
 import { notFound } from '../../lib/subsonic/errors.js'
 import { coverRefParam } from '../../lib/subsonic/media-ids.js'
 import { idParam } from '../../lib/subsonic/list-params.js'
+import { transcodeAsk } from '../../lib/subsonic/stream-params.js'
 import { coverAlbum } from '../../lib/subsonic/cover-art.js'
 import { isAskedTrack, lyricsSearch, plainLyrics, structuredLyrics } from '../../lib/subsonic/lyrics-model.js'
 import { readLyrics } from '../../lib/lyrics/read-lyrics.js'
@@ -32,11 +33,10 @@ const LYRICS_FILES = 5
 const UNREADABLE = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EISDIR'])
 
 const media: FastifyPluginAsync = async (fastify) => {
-  // format, maxBitRate, timeOffset and estimateContentLength ask for transcoding, which this
-  // server does not do yet: the original bytes are what every client can play. Not a play:
-  // players call scrobble for that.
+  // format, maxBitRate, timeOffset and estimateContentLength are the same transcode as
+  // /api/stream's. Not a play: players call scrobble for that.
   method(fastify, 'stream', async ({ params, request, reply }) =>
-    await fastify.audioFiles.send(idParam(params, 'Song'), request, reply, { notFound: missingSong }), { ownHead: true })
+    await fastify.audioFiles.send(idParam(params, 'Song'), request, reply, { notFound: missingSong, transcode: transcodeAsk(params) }), { ownHead: true })
 
   method(fastify, 'download', async ({ params, request, reply }) =>
     await fastify.audioFiles.send(idParam(params, 'Song'), request, reply, { notFound: missingSong, attachment: true }), { ownHead: true })

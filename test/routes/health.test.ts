@@ -13,7 +13,7 @@ t.test('health on every backend', async (t) => {
     t.equal(ready.statusCode, 200)
     t.same(ready.json(), {
       status: 'ready',
-      checks: { database: 'up', redis: v.redis ? 'up' : 'disabled' },
+      checks: { database: 'up', redis: v.redis ? 'up' : 'disabled', transcoder: 'up' },
       down: []
     })
   })
@@ -31,6 +31,6 @@ t.test('readiness names Redis when it does not answer, and the process keeps ser
   const app = await build(t, { env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1' } })
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 503)
-  t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down' }, down: ['redis'] })
+  t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down', transcoder: 'up' }, down: ['redis'] })
   t.equal((await app.inject('/health')).statusCode, 200)
 })

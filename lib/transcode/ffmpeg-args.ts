@@ -1,0 +1,39 @@
+// The ffmpeg command line for one transcode, as an argument array (never through a shell).
+import { TARGETS, type TargetFormat } from './formats.js'
+
+export interface TranscodeSpec {
+  format: TargetFormat
+  // kbps; null for a lossless target.
+  bitrate: number | null
+  // Seconds.
+  offset: number
+  // The source's channels as indexed; null when unknown.
+  channels: number | null
+}
+
+// The source is the descriptor the path guard opened, inherited as fd 3 and reopened by ffmpeg
+// through /dev/fd/3: ffmpeg reads exactly the file that was checked to be inside the media root
+// (no second lookup of a path a symlink could have changed meanwhile), and the reopened file is
+// seekable, which `-ss` and MP4 sources need.
+export const SOURCE_FD = 3
+const SOURCE = `file:/dev/fd/${SOURCE_FD}`
+
+export function ffmpegArgs (spec: TranscodeSpec): string[] {
+  const target = TARGETS[spec.format]
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error']
+  // Before -i: a fast seek by the demuxer rather than decoding and dropping the first part.
+  if (spec.offset > 0) args.push('-ss', spec.offset.toFixed(3))
+  args.push('-i', SOURCE,
+    // The first audio stream only: no cover art (an attached picture is a video stream), no
+    // tags, no chapters in the output.
+    '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
+    '-c:a', target.encoder)
+  if (spec.bitrate !== null) args.push('-b:a', `${spec.bitrate}k`)
+  if (target.sampleRate !== null) args.push('-ar', String(target.sampleRate))
+  // Stereo at most: a 5.1 file is played on phones and laptops, and 6 channels at 128 kbps
+  // sound worse than 2. Mono stays mono.
+  if (spec.channels === null || spec.channels > 2) args.push('-ac', '2')
+  // Without +bitexact the muxers write the encoder's version into the stream.
+  args.push('-fflags', '+bitexact', '-f', target.muxer, 'pipe:1')
+  return args
+}

@@ -1,0 +1,188 @@
+// Runs ffmpeg: at most `max` processes at once, a short wait for a free one, and every process
+// stopped (SIGTERM, then SIGKILL) when its listener goes away or the service shuts down, so no
+// transcode outlives the request or the process that asked for it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import type { Readable } from 'node:stream'
+import { ffmpegArgs, SOURCE_FD, type TranscodeSpec } from './ffmpeg-args.js'
+import { TARGET_FORMATS, TARGETS, type TargetFormat } from './formats.js'
+
+// ffmpeg flushes and exits within milliseconds of SIGTERM; one that does not is killed.
+const KILL_AFTER_MS = 1000
+// Enough of ffmpeg's error output to say what went wrong with a file.
+const STDERR_KEPT = 4096
+
+// statusCode and expose: the errors plugin sends the message as it is (a capacity limit, not a fault).
+export class TranscoderBusyError extends Error {
+  readonly statusCode = 503
+  readonly expose = true
+  constructor (readonly retryAfterSeconds: number) {
+    super('Every transcoder is busy: try again shortly')
+    this.name = 'TranscoderBusyError'
+  }
+}
+
+export class TranscoderMissingError extends Error {
+  readonly statusCode = 503
+  readonly expose = true
+  constructor (format: TargetFormat) {
+    super(`Transcoding to ${format} is not available on this server (ffmpeg or its ${TARGETS[format].encoder} encoder is missing); the original file can still be streamed`)
+    this.name = 'TranscoderMissingError'
+  }
+}
+
+export interface TranscodeExit {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stderr: string
+}
+
+export interface RunningTranscode {
+  output: Readable
+  // Ends the process (idempotent); `exited` settles once it is gone.
+  stop: () => void
+  exited: Promise<TranscodeExit>
+}
+
+export interface TranscoderOptions {
+  ffmpegPath: string
+  max: number
+  waitMs: number
+}
+
+interface Waiter { resolve: () => void, reject: (err: Error) => void, timer: NodeJS.Timeout }
+
+// Which targets this ffmpeg can encode; an empty set when there is no ffmpeg.
+export async function probeEncoders (ffmpegPath: string): Promise<Set<TargetFormat>> {
+  const listing = await new Promise<string>((resolve) => {
+    let out = ''
+    let child: ChildProcess
+    try {
+      child = spawn(ffmpegPath, ['-hide_banner', '-encoders'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    } catch {
+      resolve('')
+      return
+    }
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { out += chunk })
+    child.once('error', () => resolve(''))
+    child.once('close', (code) => resolve(code === 0 ? out : ''))
+  })
+  const names = new Set(listing.split('\n').map((line) => line.trim().split(/\s+/)[1]).filter(Boolean))
+  return new Set(TARGET_FORMATS.filter((format) => names.has(TARGETS[format].encoder)))
+}
+
+export class Transcoder {
+  private readonly live = new Set<ChildProcess>()
+  private readonly waiters: Waiter[] = []
+  private slotsTaken = 0
+  private closing = false
+
+  constructor (private readonly options: TranscoderOptions, private readonly encoders: ReadonlySet<TargetFormat>) {}
+
+  get available (): boolean {
+    return this.encoders.size > 0
+  }
+
+  canEncode (format: TargetFormat): boolean {
+    return this.encoders.has(format)
+  }
+
+  get running (): number {
+    return this.live.size
+  }
+
+  get waiting (): number {
+    return this.waiters.length
+  }
+
+  // Starts ffmpeg on the open source descriptor (the caller keeps and closes its own copy).
+  async start (sourceFd: number, spec: TranscodeSpec): Promise<RunningTranscode> {
+    if (!this.canEncode(spec.format)) throw new TranscoderMissingError(spec.format)
+    await this.slot()
+    let child: ChildProcess
+    try {
+      const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe']
+      stdio[SOURCE_FD] = sourceFd
+      child = spawn(this.options.ffmpegPath, ffmpegArgs(spec), { stdio })
+    } catch (err) {
+      this.release()
+      throw err
+    }
+    this.live.add(child)
+    let stderr = ''
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      if (stderr.length < STDERR_KEPT) stderr += chunk.slice(0, STDERR_KEPT - stderr.length)
+    })
+    let killer: NodeJS.Timeout | undefined
+    const exited = new Promise<TranscodeExit>((resolve) => {
+      let settled = false
+      const done = (code: number | null, signal: NodeJS.Signals | null, message?: string): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(killer)
+        this.live.delete(child)
+        this.release()
+        resolve({ code, signal, stderr: message ?? stderr.trim() })
+      }
+      // 'error' without 'close' is a failed spawn (ffmpeg gone since the probe).
+      child.once('error', (err) => { if (child.pid === undefined) done(null, null, err.message) })
+      child.once('close', (code, signal) => done(code, signal))
+    })
+    const stop = (): void => {
+      if (child.exitCode !== null || child.signalCode !== null || killer !== undefined) return
+      child.kill('SIGTERM')
+      killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
+    }
+    return { output: child.stdout as Readable, stop, exited }
+  }
+
+  // Stops every transcode and turns away the waiting ones; resolves when all processes are gone.
+  async close (): Promise<void> {
+    this.closing = true
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer)
+      waiter.reject(new TranscoderBusyError(1))
+    }
+    const gone = [...this.live].map(async (child) => await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
+      child.once('close', () => resolve())
+      child.kill('SIGTERM')
+      setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref()
+    }))
+    await Promise.all(gone)
+  }
+
+  private async slot (): Promise<void> {
+    if (this.closing) throw new TranscoderBusyError(1)
+    if (this.slotsTaken < this.options.max) {
+      this.slotsTaken++
+      return
+    }
+    await new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1)
+          reject(new TranscoderBusyError(this.retryAfter()))
+        }, this.options.waitMs)
+      }
+      this.waiters.push(waiter)
+    })
+  }
+
+  // A freed slot goes straight to the longest waiter, so the count never dips for a newcomer.
+  private release (): void {
+    const next = this.waiters.shift()
+    if (next !== undefined) {
+      clearTimeout(next.timer)
+      next.resolve()
+      return
+    }
+    this.slotsTaken--
+  }
+
+  // Listeners hold a transcode for a whole track; a few seconds is a fair first retry.
+  private retryAfter (): number {
+    return Math.max(1, Math.ceil(this.options.waitMs / 1000) * 2)
+  }
+}
