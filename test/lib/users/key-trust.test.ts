@@ -43,8 +43,8 @@ t.test('an answer read before a revocation is used by the request that asked, an
   const inFlight = users.callerFor(key)
   // Let the lookup read the key while it still exists.
   await new Promise((resolve) => setTimeout(resolve, 50))
-  const keyId = (await users.keys.list({ userId: admin.id, role: 'admin', keyId: null })).find((k) => k.name === 'doomed')?.id as string
-  await users.keys.revoke({ userId: admin.id, role: 'admin', keyId: null }, keyId)
+  const keyId = (await users.keys.list({ userId: admin.id, role: 'admin', keyId: null, maxBitrate: null })).find((k) => k.name === 'doomed')?.id as string
+  await users.keys.revoke({ userId: admin.id, role: 'admin', keyId: null, maxBitrate: null }, keyId)
   release()
   t.match(await inFlight, { userId: admin.id }, 'the request already under way gets what it read')
   t.equal(await users.callerFor(key), null, 'the next request is refused: the stale answer was not kept')
