@@ -66,3 +66,16 @@ t.test('a key is trusted for at most KEY_TRUST_MS from when the database was ask
   clock.now = KEY_TRUST_MS
   t.equal(await users.callerFor(key), null, 'refused KEY_TRUST_MS after the database was asked, not after it answered')
 })
+
+t.test('a stream cap changed by another process reaches a key within KEY_TRUST_MS, like a revocation', async (t) => {
+  const { app, admin, key, clock, users } = await trustSetup(t)
+
+  t.match(await users.callerFor(key), { userId: admin.id, maxBitrate: null })
+  await app.pg.query('UPDATE users SET max_bitrate = 96 WHERE id = $1', [admin.id])
+  clock.now = KEY_TRUST_MS - 1
+  t.match(await users.callerFor(key), { maxBitrate: null }, 'the copy read before is still trusted')
+  clock.now = KEY_TRUST_MS
+  t.match(await users.callerFor(key), { maxBitrate: 96 }, 'and read again once the period is over')
+  await users.update(admin.id, { maxBitrate: null })
+  t.match(await users.callerFor(key), { maxBitrate: null }, 'a change made through this service is seen at once')
+})
