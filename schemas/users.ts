@@ -21,6 +21,14 @@ export const Username = Type.String({
 export const Password = Type.String({ minLength: PASSWORD_MIN, maxLength: PASSWORD_MAX, description: `${PASSWORD_MIN} to ${PASSWORD_MAX} characters` })
 const DisplayName = Type.String({ minLength: 1, maxLength: 100 })
 const KeyName = Type.String({ minLength: 1, maxLength: 100, description: 'What the key is for, e.g. the device or app' })
+// kbps, the range of the lossy formats streams are transcoded to (sql/015). An integer only:
+// 128.5 or "128" is refused, not rounded or coerced, so the cap stored is the one the admin sent.
+const BITRATE_TEXT = 'Every stream of this user is transcoded to at most this many kbps; null: no cap'
+const MaxBitrate = Type.Union([Type.Integer({ minimum: 32, maximum: 320 }), Type.Null()], { description: BITRATE_TEXT })
+const MaxBitrateInput = Type.Union([Type.Integer({ minimum: 32, maximum: 320 }), Type.Null()], {
+  description: `${BITRATE_TEXT}. Set by an admin only (a user cannot lift their own cap); it reaches a key already ` +
+    'in use within a second (the key trust period)'
+})
 
 export const User = Type.Object({
   id: Uuid,
@@ -28,7 +36,8 @@ export const User = Type.Object({
   displayName: Type.String({ description: 'The username when none was set' }),
   role: UserRole,
   createdAt: DateTime,
-  lastSeenAt: Type.Union([DateTime, Type.Null()], { description: 'Last login or use of a key, to the minute; null if never' })
+  lastSeenAt: Type.Union([DateTime, Type.Null()], { description: 'Last login or use of a key, to the minute; null if never' }),
+  maxBitrate: MaxBitrate
 }, { $id: 'User' })
 export type UserT = Static<typeof User>
 
@@ -75,13 +84,15 @@ export const UserCreateBody = Type.Object({
   username: Username,
   password: Password,
   displayName: Type.Optional(DisplayName),
-  role: Type.Optional(UserRole)
+  role: Type.Optional(UserRole),
+  maxBitrate: Type.Optional(MaxBitrateInput)
 }, { additionalProperties: false })
 
 export const UserPatchBody = Type.Object({
   role: Type.Optional(UserRole),
   displayName: Type.Optional(Type.Union([DisplayName, Type.Null()], { description: 'null: show the username' })),
-  password: Type.Optional(Type.Union([Password], { description: 'A new password; every key of the user is revoked' }))
+  password: Type.Optional(Type.Union([Password], { description: 'A new password; every key of the user is revoked' })),
+  maxBitrate: Type.Optional(MaxBitrateInput)
 }, { additionalProperties: false, minProperties: 1 })
 
 export const PasswordChangeBody = Type.Object({

@@ -9,6 +9,9 @@ export interface Caller {
   role: CallerRole
   // The key the request carried; null for the shared API_KEY and for an open service.
   keyId: string | null
+  // The admin's cap on this user's streams, in kbps (sql/015); null: none. Read with the key, so
+  // a change reaches a process within the key trust period (KEY_TRUST_MS).
+  maxBitrate: number | null
 }
 
 // What a route needs beyond a valid key: an admin, or the right to write analysis results

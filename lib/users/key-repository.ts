@@ -55,19 +55,29 @@ export interface KeyHolder {
   keyRole: KeyRole
   userId: string
   userRole: UserRole
+  // The user's stream cap in kbps (sql/015); null: none.
+  maxBitrate: number | null
   digest: Buffer
   // Whether the key's last use is old enough to be written again.
   stale: boolean
 }
 
 export async function keyHolder (db: Queryable, digest: Buffer): Promise<KeyHolder | null> {
-  const { rows } = await db.query<{ id: string, role: KeyRole, user_id: string, user_role: UserRole, key_hash: Buffer, stale: boolean }>(
-    `SELECT k.id, k.role, k.user_id, u.role AS user_role, k.key_hash,
+  const { rows } = await db.query<{ id: string, role: KeyRole, user_id: string, user_role: UserRole, max_bitrate: number | null, key_hash: Buffer, stale: boolean }>(
+    `SELECT k.id, k.role, k.user_id, u.role AS user_role, u.max_bitrate, k.key_hash,
             (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute') AS stale
      FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1`, [digest])
   if (rows.length === 0) return null
   const r = rows[0]
-  return { keyId: r.id, keyRole: r.role, userId: r.user_id, userRole: r.user_role, digest: Buffer.from(r.key_hash), stale: r.stale }
+  return {
+    keyId: r.id,
+    keyRole: r.role,
+    userId: r.user_id,
+    userRole: r.user_role,
+    maxBitrate: r.max_bitrate,
+    digest: Buffer.from(r.key_hash),
+    stale: r.stale
+  }
 }
 
 // Last use is kept to the minute: a write per request would cost more than the request.

@@ -13,6 +13,7 @@ interface UserRow {
   role: UserRole
   created_at: Date | string
   last_seen_at: Date | string | null
+  max_bitrate: number | null
 }
 
 export interface Credentials {
@@ -21,7 +22,7 @@ export interface Credentials {
   passwordHash: string
 }
 
-const USER_COLUMNS = 'id, username, display_name, role, created_at, last_seen_at'
+const USER_COLUMNS = 'id, username, display_name, role, created_at, last_seen_at, max_bitrate'
 // The unclaimed owner is nobody yet: never listed, never found by name.
 const CLAIMED = 'username IS NOT NULL'
 const UNIQUE_VIOLATION = '23505'
@@ -37,7 +38,8 @@ function toUser (row: UserRow): UserT {
     displayName: row.display_name ?? row.username,
     role: row.role,
     createdAt: iso(row.created_at),
-    lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at)
+    lastSeenAt: row.last_seen_at === null ? null : iso(row.last_seen_at),
+    maxBitrate: row.max_bitrate
   }
 }
 
@@ -51,6 +53,7 @@ export interface NewUser {
   displayName: string | null
   role: UserRole
   passwordHash: string
+  maxBitrate?: number | null
 }
 
 // The first admin takes over the owner row and with it everything saved before users existed.
@@ -67,8 +70,8 @@ export async function claimOwner (db: Queryable, user: Omit<NewUser, 'role'>): P
 export async function insertUser (db: Queryable, user: NewUser): Promise<UserT | null> {
   try {
     const { rows } = await db.query<UserRow>(
-      `INSERT INTO users (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
-      [nameKey(user.username), user.displayName, user.role, user.passwordHash])
+      `INSERT INTO users (username, display_name, role, password_hash, max_bitrate) VALUES ($1, $2, $3, $4, $5) RETURNING ${USER_COLUMNS}`,
+      [nameKey(user.username), user.displayName, user.role, user.passwordHash, user.maxBitrate ?? null])
     return toUser(rows[0])
   } catch (err) {
     if ((err as { code?: string }).code === UNIQUE_VIOLATION) return null
@@ -97,11 +100,16 @@ export async function listUsers (db: Queryable): Promise<UserT[]> {
   return rows.map(toUser)
 }
 
-// The admin the shared API_KEY acts as: the owner row while it exists, else the oldest admin.
+// The admin the shared API_KEY acts as: the owner row while it exists, else the oldest admin;
+// with their stream cap (sql/015), which the shared key obeys as their own keys do.
+export async function sharedKeyAdmin (db: Queryable): Promise<{ id: string, maxBitrate: number | null }> {
+  const { rows } = await db.query<{ id: string, max_bitrate: number | null }>(
+    'SELECT id, max_bitrate FROM users WHERE role = \'admin\' ORDER BY (id = $1) DESC, created_at, id LIMIT 1', [OWNER_ID])
+  return rows.length === 0 ? { id: OWNER_ID, maxBitrate: null } : { id: rows[0].id, maxBitrate: rows[0].max_bitrate }
+}
+
 export async function keyAdminId (db: Queryable): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM users WHERE role = \'admin\' ORDER BY (id = $1) DESC, created_at, id LIMIT 1', [OWNER_ID])
-  return rows[0]?.id ?? OWNER_ID
+  return (await sharedKeyAdmin(db)).id
 }
 
 // Changes that may take an admin away run one at a time (a transaction-scoped advisory lock), and
@@ -126,6 +134,7 @@ export interface UserChange {
   role?: UserRole
   displayName?: string | null
   passwordHash?: string
+  maxBitrate?: number | null
 }
 
 export async function updateUser (db: Queryable, id: string, change: UserChange): Promise<UserT | null> {
@@ -138,6 +147,7 @@ export async function updateUser (db: Queryable, id: string, change: UserChange)
   if (change.role !== undefined) set('role', change.role)
   if (change.displayName !== undefined) set('display_name', change.displayName)
   if (change.passwordHash !== undefined) set('password_hash', change.passwordHash)
+  if (change.maxBitrate !== undefined) set('max_bitrate', change.maxBitrate)
   if (sets.length === 0) return await findUser(db, id)
   const { rows } = await db.query<UserRow>(
     `UPDATE users SET ${sets.join(', ')} WHERE id = $1 AND ${CLAIMED} RETURNING ${USER_COLUMNS}`, values)

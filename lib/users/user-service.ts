@@ -9,7 +9,7 @@ import { decoyCheck, hashPassword, passwordMatches } from './passwords.js'
 import { digestsMatch, keyDigest, newApiKey } from './api-keys.js'
 import { ACCOUNT_GONE, OWNER_ID, type Caller, type KeyRole, type UserRole } from './caller.js'
 import {
-  anyUser, claimOwner, credentialsOf, deleteUser, findUser, insertUser, keyAdminId, listUsers, adminsWhileChanging, accountOf,
+  anyUser, claimOwner, credentialsOf, deleteUser, findUser, insertUser, sharedKeyAdmin, listUsers, adminsWhileChanging, accountOf,
   markSeen, passwordHashOf, updateUser
 } from './user-repository.js'
 import { deleteKey, deleteKeysOf, insertKey, keyHolder, listKeys, markKeyUsed, type KeyHolder } from './key-repository.js'
@@ -47,12 +47,16 @@ export interface UserInput {
   password: string
   displayName?: string | null
   role?: UserRole
+  // kbps; absent or null: no cap.
+  maxBitrate?: number | null
 }
 
 export interface UserPatch {
   role?: UserRole
   displayName?: string | null
   password?: string
+  // kbps; null: remove the cap.
+  maxBitrate?: number | null
 }
 
 interface Remembered { caller: Caller | null, at: number }
@@ -85,7 +89,8 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
 
   async function legacyCaller (): Promise<Caller> {
     if (keyAdmin === null || keyAdmin.caller === null || now() - keyAdmin.at >= KEY_TRUST_MS) {
-      keyAdmin = { caller: { userId: await keyAdminId(db), role: 'admin', keyId: null }, at: now() }
+      const admin = await sharedKeyAdmin(db)
+      keyAdmin = { caller: { userId: admin.id, role: 'admin', keyId: null, maxBitrate: admin.maxBitrate }, at: now() }
     }
     return keyAdmin.caller as Caller
   }
@@ -111,15 +116,17 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
   // A worker key acts for analysis only, and only while the admin who made it is one: demoting
   // them retires their worker keys too.
   function callerOf (holder: KeyHolder): Caller | null {
-    if (holder.keyRole === 'worker') return holder.userRole === 'admin' ? { userId: holder.userId, role: 'worker', keyId: holder.keyId } : null
-    return { userId: holder.userId, role: holder.userRole, keyId: holder.keyId }
+    const { userId, keyId, maxBitrate } = holder
+    if (holder.keyRole === 'worker') return holder.userRole === 'admin' ? { userId, role: 'worker', keyId, maxBitrate } : null
+    return { userId, role: holder.userRole, keyId, maxBitrate }
   }
 
   // Who a request with this key (null: none) is made by; null: nobody the service lets in.
   // An open service (no user, no API_KEY) lets everyone in as the owner, whatever they send,
-  // as it did before users existed.
+  // as it did before users existed. No cap then: only a claimed user can be given one (updateUser
+  // finds no other), and the owner is unclaimed until someone signs up.
   async function callerFor (key: string | null): Promise<Caller | null> {
-    if (legacyDigest === null && !(await hasUsers())) return { userId: OWNER_ID, role: 'admin', keyId: null }
+    if (legacyDigest === null && !(await hasUsers())) return { userId: OWNER_ID, role: 'admin', keyId: null, maxBitrate: null }
     if (key === null || key === '') return null
     if (legacyDigest !== null && digestsMatch(legacyDigest, keyDigest(key))) return await legacyCaller()
     return await keyCaller(key)
@@ -233,18 +240,20 @@ export function createUsers ({ pool, legacyKey, now = Date.now }: UsersDeps) {
         username: input.username,
         displayName: input.displayName ?? null,
         role: input.role ?? 'user',
-        passwordHash: await hashPassword(input.password)
+        passwordHash: await hashPassword(input.password),
+        maxBitrate: input.maxBitrate ?? null
       })
       if (made === null) throw new UserError(409, 'That username is taken')
       return made
     },
 
     // A password reset by an admin also revokes every key of the user: whoever held the old
-    // password may have made some.
+    // password may have made some. A new stream cap reaches this process's callers at once
+    // (forget) and other processes' within KEY_TRUST_MS.
     async update (id: string, patch: UserPatch): Promise<UserT> {
       const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password)
       const user = await keepingAnAdmin(id, patch.role === 'user', async (client) => {
-        const updated = await updateUser(client, id, { role: patch.role, displayName: patch.displayName, passwordHash })
+        const updated = await updateUser(client, id, { role: patch.role, displayName: patch.displayName, passwordHash, maxBitrate: patch.maxBitrate })
         if (updated !== null && passwordHash !== undefined) await deleteKeysOf(client, id, null)
         return updated
       })

@@ -12,6 +12,7 @@ const users: FastifyPluginAsyncTypebox = async (fastify) => {
     schema: {
       tags: ['users'],
       summary: 'Who you are',
+      description: 'Includes maxBitrate, the cap an admin set on your streams (null: none).',
       response: { 200: UserRef, ...errors(401, 404, 503) }
     }
   }, async (request) => await fastify.users.me(callerOf(request)))
@@ -65,8 +66,10 @@ const users: FastifyPluginAsyncTypebox = async (fastify) => {
     config: { role: 'admin' },
     schema: {
       tags: ['users'],
-      summary: 'Change a user\'s role, display name or password',
-      description: 'A new password revokes every key of the user. The last admin cannot be made a user (409).',
+      summary: 'Change a user\'s role, display name, password or stream cap',
+      description: 'A new password revokes every key of the user. The last admin cannot be made a user (409). ' +
+        'maxBitrate (kbps, 32 to 320; null: none) caps every stream of the user: it is the admin\'s limit, so users ' +
+        'cannot change their own, and it reaches keys already in use within a second (the key trust period).',
       params: IdParams,
       body: UserPatchBody,
       response: { 200: UserRef, ...errors(400, 401, 403, 404, 409, 415, 503) }

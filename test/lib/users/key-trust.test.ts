@@ -43,8 +43,8 @@ t.test('an answer read before a revocation is used by the request that asked, an
   const inFlight = users.callerFor(key)
   // Let the lookup read the key while it still exists.
   await new Promise((resolve) => setTimeout(resolve, 50))
-  const keyId = (await users.keys.list({ userId: admin.id, role: 'admin', keyId: null })).find((k) => k.name === 'doomed')?.id as string
-  await users.keys.revoke({ userId: admin.id, role: 'admin', keyId: null }, keyId)
+  const keyId = (await users.keys.list({ userId: admin.id, role: 'admin', keyId: null, maxBitrate: null })).find((k) => k.name === 'doomed')?.id as string
+  await users.keys.revoke({ userId: admin.id, role: 'admin', keyId: null, maxBitrate: null }, keyId)
   release()
   t.match(await inFlight, { userId: admin.id }, 'the request already under way gets what it read')
   t.equal(await users.callerFor(key), null, 'the next request is refused: the stale answer was not kept')
@@ -65,4 +65,17 @@ t.test('a key is trusted for at most KEY_TRUST_MS from when the database was ask
   t.ok(await users.callerFor(key), 'still within the period')
   clock.now = KEY_TRUST_MS
   t.equal(await users.callerFor(key), null, 'refused KEY_TRUST_MS after the database was asked, not after it answered')
+})
+
+t.test('a stream cap changed by another process reaches a key within KEY_TRUST_MS, like a revocation', async (t) => {
+  const { app, admin, key, clock, users } = await trustSetup(t)
+
+  t.match(await users.callerFor(key), { userId: admin.id, maxBitrate: null })
+  await app.pg.query('UPDATE users SET max_bitrate = 96 WHERE id = $1', [admin.id])
+  clock.now = KEY_TRUST_MS - 1
+  t.match(await users.callerFor(key), { maxBitrate: null }, 'the copy read before is still trusted')
+  clock.now = KEY_TRUST_MS
+  t.match(await users.callerFor(key), { maxBitrate: 96 }, 'and read again once the period is over')
+  await users.update(admin.id, { maxBitrate: null })
+  t.match(await users.callerFor(key), { maxBitrate: null }, 'a change made through this service is seen at once')
 })
