@@ -73,7 +73,7 @@ export default fp(async (fastify) => {
     if (file === null) return await options.notFound(reply)
     try {
       if (file.stats.size !== target.fileSize) await noticeChangedSize(target, file.stats.size, request)
-      const choice = chooseStream(options.transcode ?? {}, target, defaults, (request.caller as { maxBitrate?: number | null } | null)?.maxBitrate ?? null)
+      const choice = chooseStream(options.transcode ?? {}, target, defaults, request.caller?.maxBitrate ?? null)
       if (!choice.raw) return await transcode(target, file, { ...choice, channels: target.channels }, request, reply, options)
       if (options.attachment === true) reply.header('content-disposition', contentDisposition(basename(filePath)))
       return await answer(file, audioContentType(filePath), request, reply, options)
