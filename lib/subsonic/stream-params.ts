@@ -16,12 +16,17 @@ function format (raw: string | undefined): TargetFormat | 'raw' | undefined {
   return ALIASES[name]
 }
 
+// Apps that see the transcodeOffset extension seek with timeOffset whatever format they asked
+// for, raw included, and cannot tell a transcode from the file: a seek in a raw stream is
+// answered with the default format from that time rather than the file from its start.
 export function transcodeAsk (params: Params): TranscodeAsk {
+  const offset = params.int('timeOffset', { min: 0, max: 86_400 })
+  const asked = format(params.string('format'))
   return {
-    format: format(params.string('format')),
+    format: asked === 'raw' && offset !== undefined && offset > 0 ? undefined : asked,
     // 0 is Subsonic's "no limit".
     bitrate: params.int('maxBitRate', { min: 0, max: 100_000 }),
-    offset: params.int('timeOffset', { min: 0, max: 86_400 }),
+    offset,
     estimateContentLength: params.bool('estimateContentLength', false)
   }
 }

@@ -5,7 +5,9 @@ import type { SubsonicNode } from './response.js'
 export const EXTENSIONS: SubsonicNode[] = [
   { name: 'apiKeyAuthentication', versions: [1] },
   { name: 'formPost', versions: [1] },
-  { name: 'songLyrics', versions: [1] }
+  { name: 'songLyrics', versions: [1] },
+  // stream's timeOffset: apps that see it seek by asking for the track from a time.
+  { name: 'transcodeOffset', versions: [1] }
 ]
 
 // The media root is the one folder; Subsonic's folder ids are integers.
