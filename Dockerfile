@@ -19,14 +19,18 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# The runtime: ffmpeg for transcoding (Alpine's package brings libopus, LAME and the native AAC
+# and FLAC encoders), installed before the app so that layer is reused across app changes.
 FROM node:22-alpine
+RUN apk add --no-cache ffmpeg \
+ && mkdir -p /data /media \
+ && chown node:node /data
 ENV NODE_ENV=production \
     PORT=8080 \
     HOST=0.0.0.0 \
     MEDIA_PATH=/media \
     DATA_DIR=/data
 WORKDIR /app
-RUN mkdir -p /data /media && chown node:node /data
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./

@@ -40,6 +40,13 @@ t.test('the Dockerfile builds a small, non-root image of the service', async (t)
   t.notOk(finalStage.some((s) => s.op === 'RUN' && /npm (ci|install)(?!.*--omit=dev)/.test(s.args)), 'no dev dependencies in the final stage')
   t.ok(steps.some((s) => s.op === 'RUN' && /npm ci --omit=dev/.test(s.args)), 'production dependencies installed with --omit=dev')
   t.ok(steps.some((s) => s.op === 'RUN' && s.args === 'npm run build'), 'the build stage runs npm run build')
+  // Transcoding spawns ffmpeg from the running image: it has to be in the stage that ships, from
+  // Alpine's packages, without the package index left behind.
+  const apk = finalStage.filter((s) => s.op === 'RUN' && /\bapk add\b/.test(s.args))
+  t.ok(apk.some((s) => /\bapk add --no-cache\b[^&]*\sffmpeg(\s|$)/.test(s.args)), 'ffmpeg is installed in the final stage with apk add --no-cache')
+  t.notOk(steps.slice(0, steps.indexOf(froms[froms.length - 1])).some((s) => /\bffmpeg\b/.test(s.args)), 'not in a build stage, whose files do not ship')
+  t.ok(finalStage.findIndex((s) => apk.includes(s)) < finalStage.findIndex((s) => s.op === 'COPY'), 'installed before the app is copied, so the layer survives app changes')
+  t.ok(finalStage.findIndex((s) => apk.includes(s)) < finalStage.findIndex((s) => s.op === 'USER'), 'installed as root, before USER node')
 
   for (const copy of steps.filter((s) => s.op === 'COPY' && !s.args.includes('--from'))) {
     const sources = copy.args.replace(/--\S+\s*/g, '').split(/\s+/).slice(0, -1)
@@ -84,6 +91,14 @@ t.test('docker compose runs postgres, redis, the API and a worker, wired to each
     t.equal(service.depends_on?.redis?.condition, 'service_healthy')
   }
   t.equal(core.environment?.RUN_WORKER, 'false', 'jobs run in the worker, not the API')
+  // The API process is the one that transcodes: every transcoding setting is offered there, each
+  // defaulting to the service's own default (or empty: unset).
+  const transcoding = CONFIG_VARIABLES.filter((name) => name === 'FFMPEG_PATH' || name.startsWith('TRANSCODE_'))
+  t.equal(transcoding.length, 6, 'the six transcoding variables')
+  for (const name of transcoding) {
+    t.match(core.environment?.[name] ?? '', new RegExp(`^\\$\\{${name}:-[^}]*\\}$`), `stream-core passes ${name} through from the host`)
+  }
+  t.equal(core.environment?.TRANSCODE_MAX, '$' + '{TRANSCODE_MAX:-}', 'TRANSCODE_MAX unset by default: one ffmpeg per CPU')
   // Compose's own interpolation syntax, not a template string.
   t.same(core.ports, ['$' + '{CORE_PORT:-8090}:8080'], 'the API is published on host port 8090 (CORE_PORT), container port 8080')
   const readme = await read('README.md')
