@@ -121,7 +121,8 @@ export default fp(async (fastify) => {
 
     // Registered before ffmpeg starts: a listener gone while waiting for a free transcoder
     // must not leave one running for nobody.
-    let gone = false
+    // A listener may already be gone (while the track was looked up): 'close' has then fired.
+    let gone = reply.raw.destroyed
     let onGone = (): void => {}
     reply.raw.once('close', () => {
       gone = !reply.raw.writableFinished
@@ -149,6 +150,18 @@ export default fp(async (fastify) => {
       body.destroy()
       writer?.discard()
     }
+    // A file ffmpeg cannot read fails the body (TranscodeBody's flush) before it is handed to
+    // Fastify, which listens for errors only from then on: unheard, that error would end the
+    // process. The failure is answered by the throw below; once sent, Fastify ends the response.
+    body.on('error', (err) => { request.log.debug({ err }, 'transcode body failed') })
+    // Whatever ends the body before ffmpeg has finished (Fastify destroys a stream it cannot
+    // send, a socket error) ends ffmpeg too: an ffmpeg whose output nobody reads would otherwise
+    // block on its pipe for good, holding a slot.
+    body.once('close', () => {
+      if (body.complete) return
+      stop()
+      writer?.discard()
+    })
     if (gone) {
       onGone()
       return reply

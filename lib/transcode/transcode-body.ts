@@ -37,7 +37,13 @@ export class TranscodeBody extends Transform {
   constructor (private readonly options: TranscodeBodyOptions) {
     super()
     this.started = new Promise((resolve) => { this.start = resolve })
-    options.exited.then(() => this.start(false), () => this.start(false))
+    options.exited.then((exit) => {
+      this.start(false)
+      // ffmpeg stopped (a shutdown, a listener gone) or failed: the body fails at once. Waiting
+      // for the end of its output would wait for good when the client has stopped reading (a
+      // paused player), holding the response, and the server's shutdown, open.
+      if (exit.code !== 0) this.destroy(new TranscodeFailedError(exit))
+    }, () => this.start(false))
   }
 
   override _transform (chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {

@@ -70,6 +70,14 @@ export async function probeEncoders (ffmpegPath: string): Promise<Set<TargetForm
   return new Set(TARGET_FORMATS.filter((format) => names.has(TARGETS[format].encoder)))
 }
 
+// SIGTERM alone does not end an ffmpeg blocked writing to a full pipe (a listener that stopped
+// reading): it only sets a flag, and the write goes on waiting, until SIGKILL a second later, with
+// its slot held all that time. Closing our end of the pipe first fails that write at once.
+function hangUp (child: ChildProcess): void {
+  child.stdout?.destroy()
+  child.kill('SIGTERM')
+}
+
 export class Transcoder {
   private readonly live = new Set<ChildProcess>()
   private readonly waiters: Waiter[] = []
@@ -129,7 +137,7 @@ export class Transcoder {
     })
     const stop = (): void => {
       if (child.exitCode !== null || child.signalCode !== null || killer !== undefined) return
-      child.kill('SIGTERM')
+      hangUp(child)
       killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
     }
     return { output: child.stdout as Readable, stop, exited }
@@ -145,7 +153,7 @@ export class Transcoder {
     const gone = [...this.live].map(async (child) => await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
       child.once('close', () => resolve())
-      child.kill('SIGTERM')
+      hangUp(child)
       setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref()
     }))
     await Promise.all(gone)
