@@ -14,11 +14,11 @@ import { planResponse } from '../lib/stream/response-plan.js'
 import { readRange, SMALL_RANGE_BYTES, offloadPath } from '../lib/stream/file-body.js'
 import type { GuardedFile } from '../lib/path-guard.js'
 import { errorBody } from '../lib/error-body.js'
-import { chooseStream, type TranscodeAsk } from '../lib/transcode/stream-choice.js'
+import { chooseStream, type StreamChoice, type TranscodeAsk } from '../lib/transcode/stream-choice.js'
 import { TARGETS } from '../lib/transcode/formats.js'
 import type { TranscodeSpec } from '../lib/transcode/ffmpeg-args.js'
 import type { SourceVersion } from '../lib/transcode/transcode-cache.js'
-import { TranscodeBody, TranscodeFailedError } from '../lib/transcode/transcode-body.js'
+import { sendLive } from '../lib/transcode/send-live.js'
 
 // How long a track row found for a stream URL is reused (see StreamPathCache).
 const LOOKUP_TTL_MS = 2000
@@ -53,6 +53,8 @@ function release (file: GuardedFile): void {
   file.fd = -1
 }
 
+const RAW: StreamChoice = { raw: true }
+
 // The duration a transcode plays for, as X-Content-Duration (seconds, Firefox's header).
 function playedSeconds (target: StreamTarget, offset: number): number | null {
   return target.duration === null ? null : Math.max(0, target.duration - offset)
@@ -73,7 +75,8 @@ export default fp(async (fastify) => {
     if (file === null) return await options.notFound(reply)
     try {
       if (file.stats.size !== target.fileSize) await noticeChangedSize(target, file.stats.size, request)
-      const choice = chooseStream(options.transcode ?? {}, target, defaults, request.caller?.maxBitrate ?? null)
+      // A download is the file itself: the user's cap is for listening over their connection.
+      const choice = options.attachment === true ? RAW : chooseStream(options.transcode ?? {}, target, defaults, request.caller?.maxBitrate ?? null)
       if (!choice.raw) return await transcode(target, file, { ...choice, channels: target.channels }, request, reply, options)
       if (options.attachment === true) reply.header('content-disposition', contentDisposition(basename(filePath)))
       return await answer(file, audioContentType(filePath), request, reply, options)
@@ -119,68 +122,7 @@ export default fp(async (fastify) => {
       return reply.code(200).headers(live).send()
     }
 
-    // Registered before ffmpeg starts: a listener gone while waiting for a free transcoder
-    // must not leave one running for nobody.
-    // A listener may already be gone (while the track was looked up): 'close' has then fired.
-    let gone = reply.raw.destroyed
-    let onGone = (): void => {}
-    reply.raw.once('close', () => {
-      gone = !reply.raw.writableFinished
-      onGone()
-    })
-
-    let running
-    try {
-      running = await transcoder.start(file.fd, spec)
-    } finally {
-      // ffmpeg holds its own copy of the descriptor from the moment it is spawned.
-      release(file)
-    }
-    const { output, stop, exited } = running
-    const writer = spec.offset === 0 ? cache.writer(version, spec.format, spec.bitrate) : null
-    const body = new TranscodeBody({ exited, cache: writer, exactLength: estimate })
-    // A listener that goes away (or a send that fails) ends its ffmpeg at once; only a transcode
-    // read to the end by a client, from an ffmpeg that exited with 0, is kept.
-    onGone = () => {
-      if (reply.raw.writableFinished && body.complete && writer !== null) {
-        writer.commit().catch((err: unknown) => request.log.warn({ err }, 'could not keep a finished transcode'))
-        return
-      }
-      stop()
-      body.destroy()
-      writer?.discard()
-    }
-    // A file ffmpeg cannot read fails the body (TranscodeBody's flush) before it is handed to
-    // Fastify, which listens for errors only from then on: unheard, that error would end the
-    // process. The failure is answered by the throw below; once sent, Fastify ends the response.
-    body.on('error', (err) => { request.log.debug({ err }, 'transcode body failed') })
-    // Whatever ends the body before ffmpeg has finished (Fastify destroys a stream it cannot
-    // send, a socket error) ends ffmpeg too: an ffmpeg whose output nobody reads would otherwise
-    // block on its pipe for good, holding a slot.
-    body.once('close', () => {
-      if (body.complete) return
-      stop()
-      writer?.discard()
-    })
-    if (gone) {
-      onGone()
-      return reply
-    }
-    exited.then((exit) => {
-      if (exit.code !== 0 && exit.signal === null) request.log.warn({ track: target.id, format: spec.format, ffmpeg: exit.stderr }, 'transcode failed')
-    }, () => {})
-    output.pipe(body)
-    // Headers wait for the first bytes, so a file ffmpeg cannot read at all gets a proper error
-    // instead of a 200 that breaks off.
-    if (!await body.started) {
-      const exit = await exited
-      if (gone) return reply
-      if (exit.code !== 0) {
-        onGone()
-        throw new TranscodeFailedError(exit)
-      }
-    }
-    return reply.code(200).headers(live).send(body)
+    return await sendLive(transcoder, { file, spec, version, estimate, headers: live, cache: spec.offset === 0 ? cache : null }, request, reply, () => { release(file) })
   }
 
   async function answer (file: GuardedFile, contentType: string, request: FastifyRequest, reply: FastifyReply, options: SendOptions, offloadable = true): Promise<FastifyReply> {

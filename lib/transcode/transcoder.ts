@@ -34,6 +34,8 @@ export interface TranscodeExit {
   code: number | null
   signal: NodeJS.Signals | null
   stderr: string
+  // Ended by stop() or close(): ffmpeg then exits with 255, which is no failure of the file.
+  stopped: boolean
 }
 
 export interface RunningTranscode {
@@ -73,13 +75,15 @@ export async function probeEncoders (ffmpegPath: string): Promise<Set<TargetForm
 // SIGTERM alone does not end an ffmpeg blocked writing to a full pipe (a listener that stopped
 // reading): it only sets a flag, and the write goes on waiting, until SIGKILL a second later, with
 // its slot held all that time. Closing our end of the pipe first fails that write at once.
-function hangUp (child: ChildProcess): void {
+function hangUp (child: ChildProcess, stopped: WeakSet<ChildProcess>): void {
+  stopped.add(child)
   child.stdout?.destroy()
   child.kill('SIGTERM')
 }
 
 export class Transcoder {
   private readonly live = new Set<ChildProcess>()
+  private readonly stopped = new WeakSet<ChildProcess>()
   private readonly waiters: Waiter[] = []
   private slotsTaken = 0
   private closing = false
@@ -129,7 +133,7 @@ export class Transcoder {
         clearTimeout(killer)
         this.live.delete(child)
         this.release()
-        resolve({ code, signal, stderr: message ?? stderr.trim() })
+        resolve({ code, signal, stderr: message ?? stderr.trim(), stopped: this.stopped.has(child) })
       }
       // 'error' without 'close' is a failed spawn (ffmpeg gone since the probe).
       child.once('error', (err) => { if (child.pid === undefined) done(null, null, err.message) })
@@ -137,7 +141,7 @@ export class Transcoder {
     })
     const stop = (): void => {
       if (child.exitCode !== null || child.signalCode !== null || killer !== undefined) return
-      hangUp(child)
+      hangUp(child, this.stopped)
       killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
     }
     return { output: child.stdout as Readable, stop, exited }
@@ -153,7 +157,7 @@ export class Transcoder {
     const gone = [...this.live].map(async (child) => await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
       child.once('close', () => resolve())
-      hangUp(child)
+      hangUp(child, this.stopped)
       setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref()
     }))
     await Promise.all(gone)

@@ -63,6 +63,9 @@ t.test('a user\'s maximum bitrate caps every stream of theirs', async (t) => {
   t.equal(res.status, 200)
   t.same(await probe(t, Buffer.from(await res.arrayBuffer())), { codec: 'mp3', bitRate: 80_000 }, 'Subsonic\'s maxBitRate above the cap is held to it')
 
+  const download = await subsonic.download({ id: flac.id })
+  t.same(Buffer.from(await download.arrayBuffer()), await readFile(join(lib.media, flac.filePath)), 'a download is the file itself, cap or not')
+
   const cleared = await lib.app.inject({ method: 'PATCH', url: `/api/users/${bo.id}`, headers: lib.admin.headers, payload: { maxBitrate: null } })
   t.equal(cleared.json().maxBitrate, null)
   const free = await stream(bo.headers, flac.id)
