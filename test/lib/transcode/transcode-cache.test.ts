@@ -28,12 +28,18 @@ function readAll (fd: number, size: number): Buffer {
   return out.subarray(0, at)
 }
 
-// Removal of other versions' files is not awaited by open(); give it a moment.
-async function settle (): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 50))
-}
-
 const files = async (dir: string): Promise<string[]> => (await readdir(dir)).sort()
+
+// Removal of other versions' and discarded files is not awaited by open() and discard(): the
+// listing is read until it is what is expected (or 2 s have passed, on a busy machine).
+async function filesSettled (dir: string, expected: string[]): Promise<string[]> {
+  let now = await files(dir)
+  for (let i = 0; i < 100 && JSON.stringify(now) !== JSON.stringify(expected); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    now = await files(dir)
+  }
+  return now
+}
 
 t.test('a committed transcode opens as a file with its bytes', async (t) => {
   const dir = join(await tempDir(t), 'transcodes')
@@ -109,16 +115,14 @@ t.test('a new version of the source removes the old version\'s entries', async (
   await keep(cache, other, Buffer.alloc(100))
   const retagged = { ...v1, mtimeMs: v1.mtimeMs + 5000 }
   t.equal(cache.open(retagged, 'opus', 128), null, 'the new version has no entry')
-  await settle()
-  t.same(await files(dir), [entryName(other, 'opus', 128)], 'both old entries are gone; another track\'s stays')
+  t.same(await filesSettled(dir, [entryName(other, 'opus', 128)]), [entryName(other, 'opus', 128)], 'both old entries are gone; another track\'s stays')
   t.equal(cache.count, 1)
   t.equal(cache.size, 100)
   // Replaced (same mtime, another inode or size) is another version too.
   await keep(cache, retagged, Buffer.alloc(100))
   t.equal(cache.open({ ...retagged, ino: 43 }, 'opus', 128), null)
   t.equal(cache.open({ ...retagged, size: 999 }, 'opus', 128), null)
-  await settle()
-  t.same(await files(dir), [entryName(other, 'opus', 128)])
+  t.same(await filesSettled(dir, [entryName(other, 'opus', 128)]), [entryName(other, 'opus', 128)])
 })
 
 t.test('a restart picks up kept entries, oldest use first, and removes half-written ones', async (t) => {
@@ -130,7 +134,7 @@ t.test('a restart picks up kept entries, oldest use first, and removes half-writ
   await keep(first, recent, Buffer.alloc(1000))
   const dangling = first.writer(source(), 'opus', 128)
   dangling?.stream.write(Buffer.alloc(100))
-  await new Promise((resolve) => dangling?.stream.once('ready', resolve))
+  await new Promise<void>((resolve) => dangling?.stream.once('ready', () => resolve()))
   await writeFile(join(dir, 'unrelated.txt'), 'not ours')
   // The old one was last used long ago.
   const past = new Date(Date.now() - 86_400_000)
@@ -159,8 +163,7 @@ t.test('a discarded transcode leaves nothing', async (t) => {
   writer.discard()
   writer.discard()
   await writer.commit() // after a discard: nothing
-  await settle()
-  t.same(await files(dir), [])
+  t.same(await filesSettled(dir, []), [])
   t.equal(cache.count, 0)
   t.equal(cache.open(src, 'aac', 96), null)
 })
