@@ -31,8 +31,10 @@ export function ffmpegArgs (spec: TranscodeSpec): string[] {
   if (spec.bitrate !== null) args.push('-b:a', `${spec.bitrate}k`)
   if (target.sampleRate !== null) args.push('-ar', String(target.sampleRate))
   // Stereo at most: a 5.1 file is played on phones and laptops, and 6 channels at 128 kbps
-  // sound worse than 2. Mono stays mono.
-  if (spec.channels === null || spec.channels > 2) args.push('-ac', '2')
+  // sound worse than 2. Mono stays mono. Always said, even when it changes nothing: some decoders
+  // (Speex, some WAV and AIFF) give a channel count with no layout, which the AAC encoder refuses
+  // ("Unsupported channel layout"); -ac gives the output the standard layout for its count.
+  args.push('-ac', spec.channels === null || spec.channels > 2 ? '2' : String(spec.channels))
   // Without +bitexact the muxers write the encoder's version into the stream.
   args.push('-fflags', '+bitexact', '-f', target.muxer, 'pipe:1')
   return args
