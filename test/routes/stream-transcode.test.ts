@@ -268,11 +268,9 @@ t.test('a live transcode, then the cached one, on each database backend', async 
   })
 })
 
-// BUG (audio-files.ts / transcode-body.ts, owned by helper tc-limits): when ffmpeg exits with an
-// error before writing a byte, the route answers 500 but the TranscodeBody, never handed to the
-// reply, then emits its TranscodeFailedError from _flush with no 'error' listener: an
-// uncaughtException, which ends a real server process. Remove `todo` once fixed.
-t.test('an undecodable file is a 500 and nothing else', { todo: 'TranscodeBody error unhandled when ffmpeg fails before its first byte' }, async (t) => {
+// When ffmpeg fails before its first byte the body is never handed to the reply; its error must
+// still be heard, or it would end the process a tick after the 500.
+t.test('an undecodable file is a 500 and nothing else', async (t) => {
   const { app } = await buildOpen(t, { env: ENV })
   await writeFile(join(app.config.mediaPath, 'bad.flac'), Buffer.alloc(5000, 7))
   const id = await seedTrack(app.pg, { filePath: 'bad.flac', fileSize: 5000, container: 'flac', codec: 'flac' })

@@ -71,14 +71,23 @@ t.test('Subsonic stream transcodes', async (t) => {
     t.ok(Math.abs(got.seconds - (LONG - 30)) < 0.5, `${got.seconds} s`)
   })
 
-  t.test('format=raw, even with timeOffset, and an unknown format: the file', async (t) => {
+  t.test('format=raw and an unknown format: the file', async (t) => {
     const bytes = await readFile(flac.path)
-    for (const args of [{ format: 'raw' as const, timeOffset: 30 }, { format: 'raw' as const }, { format: 'wav' as 'raw' }, { format: 'wav' as 'raw', maxBitRate: 0 }]) {
+    for (const args of [{ format: 'raw' as const }, { format: 'raw' as const, timeOffset: 0 }, { format: 'wav' as 'raw' }, { format: 'wav' as 'raw', maxBitRate: 0 }]) {
       const res = await client.stream({ id: flac.id, ...args })
       t.equal(res.status, 200, JSON.stringify(args))
       t.equal(res.headers.get('content-type'), 'audio/flac')
       t.ok((await body(res)).equals(bytes), `${JSON.stringify(args)}: the file's bytes`)
     }
+  })
+
+  // transcodeOffset is advertised: apps then seek with timeOffset whatever format they asked for.
+  t.test('format=raw with timeOffset: a seek, in the default format from that time', async (t) => {
+    const res = await client.stream({ id: flac.id, format: 'raw', timeOffset: 30 })
+    t.equal(res.status, 200)
+    t.equal(res.headers.get('content-type'), 'audio/ogg')
+    const got = await audio(res, 'raw-seek')
+    t.ok(Math.abs(got.seconds - (LONG - 30)) < 0.5, `${got.seconds} s`)
   })
 
   t.test('estimateContentLength: the promised length', async (t) => {
