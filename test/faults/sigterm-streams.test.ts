@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeAudioFixture } from '../fixtures/audio.js'
 import { slowReader } from '../fixtures/slow-reader.js'
-import { startServer } from '../fixtures/server-process.js'
+import { scanOverHttp, startServer } from '../fixtures/server-process.js'
 import { testEnv } from '../helper.js'
 
 const CLIENTS = 20
@@ -34,17 +34,9 @@ t.test('SIGTERM with 20 streams in flight: clean ends, no new connections, exit 
   t.ok(file.length > 20_000_000, 'a large file')
 
   const server = await startServer(t, env)
-  const started = await fetch(`${server.url}/api/scan/start`, { method: 'POST' })
-  t.equal(started.status, 202)
-  const scanId = (await started.json() as { id: string }).id
-  for (let i = 0; i < 600; i++) {
-    const s = await (await fetch(`${server.url}/api/scans/${scanId}`)).json() as { status: string }
-    if (s.status !== 'queued' && s.status !== 'running') break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  const list = await (await fetch(`${server.url}/api/library/tracks`)).json() as { tracks: Array<{ id: string }> }
-  t.equal(list.tracks.length, 1, 'the file is indexed')
-  const url = `${server.url}/api/stream/${list.tracks[0].id}`
+  const tracks = await scanOverHttp(server)
+  t.equal(tracks.length, 1, 'the file is indexed')
+  const url = `${server.url}/api/stream/${tracks[0].id}`
 
   const readers = Array.from({ length: CLIENTS }, () => slowReader(url, file))
   await Promise.all(readers.map((r) => r.firstBytes))

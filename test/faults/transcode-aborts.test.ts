@@ -5,7 +5,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { writeAudioFixture } from '../fixtures/audio.js'
-import { startServer, type RunningProcess } from '../fixtures/server-process.js'
+import { scanOverHttp, startServer, type RunningProcess } from '../fixtures/server-process.js'
 import { ffmpegChildren, openDescriptors, within } from '../fixtures/processes.js'
 import { testEnv } from '../helper.js'
 
@@ -49,15 +49,7 @@ async function inWaves<T> (count: number, wave: number, run: (i: number) => Prom
 }
 
 async function indexedTrack (server: RunningProcess): Promise<string> {
-  const started = await fetch(`${server.url}/api/scan/start`, { method: 'POST' })
-  const scanId = (await started.json() as { id: string }).id
-  for (let i = 0; i < 600; i++) {
-    const s = await (await fetch(`${server.url}/api/scans/${scanId}`)).json() as { status: string }
-    if (s.status !== 'queued' && s.status !== 'running') break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  const list = await (await fetch(`${server.url}/api/library/tracks`)).json() as { tracks: Array<{ id: string }> }
-  return list.tracks[0].id
+  return (await scanOverHttp(server))[0].id
 }
 
 t.test('200 live transcodes aborted after their first bytes leave no ffmpeg and no descriptor behind', async (t) => {

@@ -5,7 +5,7 @@ import t from 'tap'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { writeAudioFixture } from '../fixtures/audio.js'
-import { startServer } from '../fixtures/server-process.js'
+import { scanOverHttp, startServer } from '../fixtures/server-process.js'
 import { descendantsNamed, ffmpegChildren, within } from '../fixtures/processes.js'
 import { testEnv } from '../helper.js'
 
@@ -43,14 +43,7 @@ t.test('SIGTERM with 5 live transcodes: every ffmpeg gone within 2 s, exit 0', a
   const server = await startServer(t, env)
   const pid = server.child.pid as number
 
-  const started = await fetch(`${server.url}/api/scan/start`, { method: 'POST' })
-  const scanId = (await started.json() as { id: string }).id
-  for (let i = 0; i < 600; i++) {
-    const s = await (await fetch(`${server.url}/api/scans/${scanId}`)).json() as { status: string }
-    if (s.status !== 'queued' && s.status !== 'running') break
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-  const { tracks } = await (await fetch(`${server.url}/api/library/tracks`)).json() as { tracks: Array<{ id: string }> }
+  const tracks = await scanOverHttp(server)
   t.equal(tracks.length, 1, 'the file is indexed')
 
   // MP3 at 320 kbps is constant bitrate: 120 s are 4.8 MB, more than the pipe and the sockets hold.
