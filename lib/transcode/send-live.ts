@@ -21,6 +21,8 @@ export interface LiveTranscode {
   cache: TranscodeCache | null
 }
 
+class ListenerGoneError extends Error {}
+
 // `release` closes the request's copy of the source descriptor.
 export async function sendLive (transcoder: Transcoder, live: LiveTranscode, request: FastifyRequest, reply: FastifyReply, release: () => void): Promise<FastifyReply> {
   const { spec, version, estimate } = live
@@ -28,15 +30,21 @@ export async function sendLive (transcoder: Transcoder, live: LiveTranscode, req
   // must not leave one running for nobody. It may be gone already (while the track was looked
   // up), and 'close' has then fired.
   let gone = reply.raw.destroyed
+  const left = new AbortController()
   let onGone = (): void => {}
   reply.raw.once('close', () => {
     gone = !reply.raw.writableFinished
+    if (gone) left.abort(new ListenerGoneError())
     onGone()
   })
 
   let running
   try {
-    running = await transcoder.start(live.file.fd, spec)
+    if (gone) return reply
+    running = await transcoder.start(live.file.fd, spec, left.signal)
+  } catch (err) {
+    if (err instanceof ListenerGoneError) return reply
+    throw err
   } finally {
     // ffmpeg holds its own copy of the descriptor from the moment it is spawned.
     release()

@@ -107,11 +107,14 @@ export class Transcoder {
   }
 
   // Starts ffmpeg on the open source descriptor (the caller keeps and closes its own copy).
-  async start (sourceFd: number, spec: TranscodeSpec): Promise<RunningTranscode> {
+  // `signal`: the listener went away; the wait ends with its reason and nothing is started.
+  async start (sourceFd: number, spec: TranscodeSpec, signal: AbortSignal = new AbortController().signal): Promise<RunningTranscode> {
     if (!this.canEncode(spec.format)) throw new TranscoderMissingError(spec.format)
-    await this.slot()
+    await this.slot(signal)
     let child: ChildProcess
     try {
+      // Gone between the slot being granted and this line running.
+      signal.throwIfAborted()
       const stdio: Array<'ignore' | 'pipe' | number> = ['ignore', 'pipe', 'pipe']
       stdio[SOURCE_FD] = sourceFd
       child = spawn(this.options.ffmpegPath, ffmpegArgs(spec), { stdio })
@@ -163,21 +166,34 @@ export class Transcoder {
     await Promise.all(gone)
   }
 
-  private async slot (): Promise<void> {
+  private async slot (signal: AbortSignal): Promise<void> {
     if (this.closing) throw new TranscoderBusyError(1)
+    signal.throwIfAborted()
     if (this.slotsTaken < this.options.max) {
       this.slotsTaken++
       return
     }
     await new Promise<void>((resolve, reject) => {
+      const leave = (err: unknown): void => {
+        const at = this.waiters.indexOf(waiter)
+        if (at >= 0) this.waiters.splice(at, 1)
+        clearTimeout(waiter.timer)
+        reject(err)
+      }
+      const onAbort = (): void => leave(signal.reason)
       const waiter: Waiter = {
-        resolve,
+        resolve: () => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        },
         reject,
         timer: setTimeout(() => {
-          this.waiters.splice(this.waiters.indexOf(waiter), 1)
-          reject(new TranscoderBusyError(this.retryAfter()))
+          signal.removeEventListener('abort', onAbort)
+          leave(new TranscoderBusyError(this.retryAfter()))
         }, this.options.waitMs)
       }
+      // A listener gone while it waited gives up its place: no ffmpeg is started for nobody.
+      signal.addEventListener('abort', onAbort, { once: true })
       this.waiters.push(waiter)
     })
   }
