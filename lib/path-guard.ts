@@ -1,7 +1,7 @@
 // Turns a library-relative path (as stored in the database) into an open file inside the media
 // root, or refuses. Nothing here trusts the stored path: a row edited by hand, a symlink that
 // leads out of the root, or a special file must never become bytes on the wire.
-import { closeSync, constants, fstatSync, open, type Stats } from 'node:fs'
+import { closeSync, constants, fstatSync, open, readlinkSync, type Stats } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { isAbsolute, join, relative, sep } from 'node:path'
@@ -55,6 +55,19 @@ function refusalFor (err: unknown, requested: string): PathRefusedError {
   if (code === 'ENOENT' || code === 'ENOTDIR') return new PathRefusedError('not-found', requested)
   if (code === 'ELOOP') return new PathRefusedError('outside-root', requested)
   return new PathRefusedError('forbidden', requested)
+}
+
+// O_NOFOLLOW guards the last name only: a folder on the way, swapped for a symlink between
+// realpath and open, is followed. The kernel knows where the descriptor really leads; it must be
+// the path that was checked. Where /proc is missing (not Linux) the check cannot be made.
+export function openedWhereResolved (fd: number, real: string): boolean {
+  let opened: string
+  try {
+    opened = readlinkSync(`/proc/self/fd/${fd}`)
+  } catch {
+    return true
+  }
+  return opened === real
 }
 
 export class PathGuard {
@@ -133,6 +146,10 @@ export class PathGuard {
     if (!stats.isFile()) {
       closeSync(fd)
       throw new PathRefusedError('not-regular', requested)
+    }
+    if (!openedWhereResolved(fd, real)) {
+      closeSync(fd)
+      throw new PathRefusedError('outside-root', requested)
     }
     return { fd, stats, relativePath: relative(rootReal, real).split(sep).join('/') }
   }
