@@ -102,7 +102,8 @@ export default fp(async (fastify) => {
     const { contentType } = TARGETS[spec.format]
     const seconds = playedSeconds(target, spec.offset)
     const duration: Record<string, string> = seconds === null ? {} : { 'x-content-duration': seconds.toFixed(2) }
-    const version: SourceVersion = { trackId: target.id, size: file.stats.size, mtimeMs: file.stats.mtimeMs, ino: file.stats.ino }
+    const { size, mtimeMs, ctimeMs, ino } = file.stats
+    const version: SourceVersion = { trackId: target.id, size, mtimeMs, ctimeMs, ino }
 
     const cached = spec.offset === 0 ? cache.open(version, spec.format, spec.bitrate) : null
     if (cached !== null) {

@@ -28,7 +28,7 @@ export function ffmpegArgs (spec: TranscodeSpec): string[] {
     // tags, no chapters in the output.
     '-map', '0:a:0', '-vn', '-sn', '-dn', '-map_metadata', '-1', '-map_chapters', '-1',
     '-c:a', target.encoder)
-  if (spec.bitrate !== null) args.push('-b:a', `${spec.bitrate}k`)
+  if (spec.bitrate !== null) args.push('-b:a', `${spec.bitrate}k`, ...target.options)
   if (target.sampleRate !== null) args.push('-ar', String(target.sampleRate))
   // Stereo at most: a 5.1 file is played on phones and laptops, and 6 channels at 128 kbps
   // sound worse than 2. Mono stays mono. Always said, even when it changes nothing: some decoders

@@ -21,13 +21,19 @@ interface TargetSpec {
   muxer: string
   // Opus encodes at 48 kHz only; the others keep the source's rate up to 48 kHz.
   sampleRate: number | null
+  // Encoder options beyond the bitrate.
+  options: readonly string[]
 }
 
+// Opus's default unconstrained VBR spends well over the bitrate on simple signals (132 kbps for a
+// capped 96): constrained VBR keeps a user's maximum bitrate a maximum.
+const OPUS_OPTIONS = ['-vbr', 'constrained']
+
 export const TARGETS: Readonly<Record<TargetFormat, TargetSpec>> = {
-  opus: { contentType: 'audio/ogg', sourceCodec: 'opus', lossless: false, encoder: 'libopus', muxer: 'ogg', sampleRate: 48_000 },
-  mp3: { contentType: 'audio/mpeg', sourceCodec: 'mp3', lossless: false, encoder: 'libmp3lame', muxer: 'mp3', sampleRate: null },
-  aac: { contentType: 'audio/aac', sourceCodec: 'aac', lossless: false, encoder: 'aac', muxer: 'adts', sampleRate: null },
-  flac: { contentType: 'audio/flac', sourceCodec: 'flac', lossless: true, encoder: 'flac', muxer: 'flac', sampleRate: null }
+  opus: { contentType: 'audio/ogg', sourceCodec: 'opus', lossless: false, encoder: 'libopus', muxer: 'ogg', sampleRate: 48_000, options: OPUS_OPTIONS },
+  mp3: { contentType: 'audio/mpeg', sourceCodec: 'mp3', lossless: false, encoder: 'libmp3lame', muxer: 'mp3', sampleRate: null, options: [] },
+  aac: { contentType: 'audio/aac', sourceCodec: 'aac', lossless: false, encoder: 'aac', muxer: 'adts', sampleRate: null, options: [] },
+  flac: { contentType: 'audio/flac', sourceCodec: 'flac', lossless: true, encoder: 'flac', muxer: 'flac', sampleRate: null, options: [] }
 }
 
 export function isTargetFormat (value: string): value is TargetFormat {

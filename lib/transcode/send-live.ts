@@ -7,7 +7,7 @@ import type { GuardedFile } from '../path-guard.js'
 import type { TranscodeSpec } from './ffmpeg-args.js'
 import type { Transcoder } from './transcoder.js'
 import type { SourceVersion, TranscodeCache } from './transcode-cache.js'
-import { TranscodeBody, TranscodeFailedError } from './transcode-body.js'
+import { EstimateTooLongError, TranscodeBody, TranscodeFailedError } from './transcode-body.js'
 
 export interface LiveTranscode {
   file: GuardedFile
@@ -64,7 +64,10 @@ export async function sendLive (transcoder: Transcoder, live: LiveTranscode, req
   // A file ffmpeg cannot read fails the body before it is handed to Fastify, which listens for
   // errors only from then on: unheard, that error would end the process. The failure is
   // answered by the throw below; once sent, Fastify ends the response.
-  body.on('error', (err) => { request.log.debug({ err }, 'transcode body failed') })
+  body.on('error', (err) => {
+    if (err instanceof EstimateTooLongError) request.log.warn({ track: version.trackId, err }, 'estimated length far off: response cut')
+    else request.log.debug({ err }, 'transcode body failed')
+  })
   // Whatever ends the body before ffmpeg has finished (Fastify destroys a stream it cannot
   // send, a socket error) ends ffmpeg too: an ffmpeg whose output nobody reads would otherwise
   // block on its pipe for good, holding a slot.

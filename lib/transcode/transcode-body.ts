@@ -25,6 +25,17 @@ export interface TranscodeBodyOptions {
 // Silence-free filler after a short transcode: every target's decoder skips zero bytes while it
 // looks for the next frame, then meets the end.
 const ZEROES = Buffer.alloc(64 * 1024)
+// A VBR encode of quiet music falls short of duration × bitrate by a few percent, rarely more
+// than a megabyte. A shortfall past this means the indexed duration is wrong (a damaged header
+// can claim years): the response is cut rather than filled with gigabytes of zeroes.
+export const MAX_PADDING = 8 * 1024 * 1024
+
+export class EstimateTooLongError extends Error {
+  constructor (readonly missing: number) {
+    super(`the transcode fell ${missing} bytes short of its estimated length: the indexed duration is wrong`)
+    this.name = 'EstimateTooLongError'
+  }
+}
 
 export class TranscodeBody extends Transform {
   private sent = 0
@@ -71,8 +82,12 @@ export class TranscodeBody extends Transform {
         done(new TranscodeFailedError(exit))
         return
       }
-      this.complete = true
       const missing = this.options.exactLength === null ? 0 : this.options.exactLength - this.sent
+      if (missing > MAX_PADDING) {
+        done(new EstimateTooLongError(missing))
+        return
+      }
+      this.complete = true
       for (let left = missing; left > 0; left -= ZEROES.length) this.push(ZEROES.subarray(0, Math.min(ZEROES.length, left)))
       this.sent += Math.max(0, missing)
       done()

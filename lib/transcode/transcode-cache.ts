@@ -14,6 +14,9 @@ export interface SourceVersion {
   // The source file as the request found it (the path guard's stat).
   size: number
   mtimeMs: number
+  // The change time too: a file rewritten in place at the same size with its mtime put back
+  // (cp -p, rsync --inplace -t, taggers that keep dates) still changes it.
+  ctimeMs: number
   ino: number
 }
 
@@ -35,7 +38,7 @@ const ENTRY = /^([0-9a-f-]{36})\.([0-9a-f]{16})\.([a-z0-9]+)\.tc$/
 const PARTIAL = '.partial'
 
 function versionOf (source: SourceVersion): string {
-  return createHash('sha256').update(`${source.size}:${source.mtimeMs}:${source.ino}`).digest('hex').slice(0, 16)
+  return createHash('sha256').update(`${source.size}:${source.mtimeMs}:${source.ctimeMs}:${source.ino}`).digest('hex').slice(0, 16)
 }
 
 export function entryName (source: SourceVersion, format: TargetFormat, bitrate: number | null): string {

@@ -7,7 +7,7 @@ import { entryName, TranscodeCache, type SourceVersion } from '../../../lib/tran
 import type { TargetFormat } from '../../../lib/transcode/formats.js'
 import { tempDir } from '../../helper.js'
 
-const source = (over: Partial<SourceVersion> = {}): SourceVersion => ({ trackId: randomUUID(), size: 1000, mtimeMs: 1_700_000_000_000, ino: 42, ...over })
+const source = (over: Partial<SourceVersion> = {}): SourceVersion => ({ trackId: randomUUID(), size: 1000, mtimeMs: 1_700_000_000_000, ctimeMs: 1_700_000_000_000, ino: 42, ...over })
 
 async function keep (cache: TranscodeCache, src: SourceVersion, bytes: Buffer, format: TargetFormat = 'opus', bitrate: number | null = 128): Promise<void> {
   const writer = cache.writer(src, format, bitrate)
@@ -122,6 +122,9 @@ t.test('a new version of the source removes the old version\'s entries', async (
   await keep(cache, retagged, Buffer.alloc(100))
   t.equal(cache.open({ ...retagged, ino: 43 }, 'opus', 128), null)
   t.equal(cache.open({ ...retagged, size: 999 }, 'opus', 128), null)
+  // Rewritten in place at the same size with its mtime put back: only the change time tells.
+  await keep(cache, retagged, Buffer.alloc(100))
+  t.equal(cache.open({ ...retagged, ctimeMs: retagged.ctimeMs + 1 }, 'opus', 128), null)
   t.same(await filesSettled(dir, [entryName(other, 'opus', 128)]), [entryName(other, 'opus', 128)])
 })
 
