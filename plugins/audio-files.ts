@@ -55,6 +55,13 @@ function release (file: GuardedFile): void {
 
 const RAW: StreamChoice = { raw: true }
 
+// Whose share of the transcoders a request uses: a person's key names them; an open service and
+// the shared API_KEY are everyone at once.
+function ownerOf (request: FastifyRequest): string | null {
+  const caller = request.caller
+  return caller === null || caller.keyId === null ? null : caller.userId
+}
+
 // The duration a transcode plays for, as X-Content-Duration (seconds, Firefox's header).
 function playedSeconds (target: StreamTarget, offset: number): number | null {
   return target.duration === null ? null : Math.max(0, target.duration - offset)
@@ -123,7 +130,7 @@ export default fp(async (fastify) => {
       return reply.code(200).headers(live).send()
     }
 
-    return await sendLive(transcoder, { file, spec, version, estimate, headers: live, cache: spec.offset === 0 ? cache : null }, request, reply, () => { release(file) })
+    return await sendLive(transcoder, { file, spec, version, estimate, headers: live, cache: spec.offset === 0 ? cache : null, owner: ownerOf(request) }, request, reply, () => { release(file) })
   }
 
   async function answer (file: GuardedFile, contentType: string, request: FastifyRequest, reply: FastifyReply, options: SendOptions, offloadable = true): Promise<FastifyReply> {

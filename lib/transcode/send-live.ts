@@ -19,6 +19,8 @@ export interface LiveTranscode {
   headers: Record<string, string>
   // Where a finished transcode is kept; null: not kept (an offset, or no cache).
   cache: TranscodeCache | null
+  // The user it is for, whose share of the transcoders is limited (Transcoder.start).
+  owner: string | null
 }
 
 class ListenerGoneError extends Error {}
@@ -41,7 +43,7 @@ export async function sendLive (transcoder: Transcoder, live: LiveTranscode, req
   let running
   try {
     if (gone) return reply
-    running = await transcoder.start(live.file.fd, spec, left.signal)
+    running = await transcoder.start(live.file.fd, spec, left.signal, live.owner)
   } catch (err) {
     if (err instanceof ListenerGoneError) return reply
     throw err

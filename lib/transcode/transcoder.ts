@@ -51,7 +51,7 @@ export interface TranscoderOptions {
   waitMs: number
 }
 
-interface Waiter { resolve: () => void, reject: (err: Error) => void, timer: NodeJS.Timeout }
+interface Waiter { owner: string | null, resolve: () => void, reject: (err: Error) => void, timer: NodeJS.Timeout }
 
 // Which targets this ffmpeg can encode; an empty set when there is no ffmpeg.
 export async function probeEncoders (ffmpegPath: string): Promise<Set<TargetFormat>> {
@@ -86,6 +86,9 @@ export class Transcoder {
   private readonly stopped = new WeakSet<ChildProcess>()
   private readonly waiters: Waiter[] = []
   private slotsTaken = 0
+  // Slots held per user. A listener holds its slot for as long as it plays (ffmpeg waits on a
+  // player reading at real time), so one account could otherwise hold every slot for hours.
+  private readonly held = new Map<string, number>()
   private closing = false
 
   constructor (private readonly options: TranscoderOptions, private readonly encoders: ReadonlySet<TargetFormat>) {}
@@ -108,9 +111,11 @@ export class Transcoder {
 
   // Starts ffmpeg on the open source descriptor (the caller keeps and closes its own copy).
   // `signal`: the listener went away; the wait ends with its reason and nothing is started.
-  async start (sourceFd: number, spec: TranscodeSpec, signal: AbortSignal = new AbortController().signal): Promise<RunningTranscode> {
+  // `owner`: the user asking, who may hold all slots but one; null (an open service, the shared
+  // API_KEY) is everyone at once and is not limited that way.
+  async start (sourceFd: number, spec: TranscodeSpec, signal: AbortSignal = new AbortController().signal, owner: string | null = null): Promise<RunningTranscode> {
     if (!this.canEncode(spec.format)) throw new TranscoderMissingError(spec.format)
-    await this.slot(signal)
+    await this.slot(signal, owner)
     let child: ChildProcess
     try {
       // Gone between the slot being granted and this line running.
@@ -119,7 +124,7 @@ export class Transcoder {
       stdio[SOURCE_FD] = sourceFd
       child = spawn(this.options.ffmpegPath, ffmpegArgs(spec), { stdio })
     } catch (err) {
-      this.release()
+      this.release(owner)
       throw err
     }
     this.live.add(child)
@@ -135,7 +140,7 @@ export class Transcoder {
         settled = true
         clearTimeout(killer)
         this.live.delete(child)
-        this.release()
+        this.release(owner)
         resolve({ code, signal, stderr: message ?? stderr.trim(), stopped: this.stopped.has(child) })
       }
       // 'error' without 'close' is a failed spawn (ffmpeg gone since the probe).
@@ -166,11 +171,22 @@ export class Transcoder {
     await Promise.all(gone)
   }
 
-  private async slot (signal: AbortSignal): Promise<void> {
+  private mayTake (owner: string | null): boolean {
+    if (this.slotsTaken >= this.options.max) return false
+    return owner === null || this.options.max === 1 || (this.held.get(owner) ?? 0) < this.options.max - 1
+  }
+
+  private take (owner: string | null): void {
+    this.slotsTaken++
+    if (owner !== null) this.held.set(owner, (this.held.get(owner) ?? 0) + 1)
+  }
+
+  private async slot (signal: AbortSignal, owner: string | null): Promise<void> {
     if (this.closing) throw new TranscoderBusyError(1)
     signal.throwIfAborted()
-    if (this.slotsTaken < this.options.max) {
-      this.slotsTaken++
+    // Every waiter that may take a slot got one when it was freed: none is passed over here.
+    if (this.mayTake(owner)) {
+      this.take(owner)
       return
     }
     await new Promise<void>((resolve, reject) => {
@@ -182,6 +198,7 @@ export class Transcoder {
       }
       const onAbort = (): void => leave(signal.reason)
       const waiter: Waiter = {
+        owner,
         resolve: () => {
           signal.removeEventListener('abort', onAbort)
           resolve()
@@ -198,15 +215,20 @@ export class Transcoder {
     })
   }
 
-  // A freed slot goes straight to the longest waiter, so the count never dips for a newcomer.
-  private release (): void {
-    const next = this.waiters.shift()
-    if (next !== undefined) {
-      clearTimeout(next.timer)
-      next.resolve()
-      return
-    }
+  // A freed slot goes to the longest waiter that may take one.
+  private release (owner: string | null): void {
     this.slotsTaken--
+    if (owner !== null) {
+      const left = (this.held.get(owner) ?? 1) - 1
+      if (left === 0) this.held.delete(owner)
+      else this.held.set(owner, left)
+    }
+    const next = this.waiters.find((waiter) => this.mayTake(waiter.owner))
+    if (next === undefined) return
+    this.waiters.splice(this.waiters.indexOf(next), 1)
+    clearTimeout(next.timer)
+    this.take(next.owner)
+    next.resolve()
   }
 
   // Listeners hold a transcode for a whole track; a few seconds is a fair first retry.

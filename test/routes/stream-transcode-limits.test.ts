@@ -67,12 +67,15 @@ t.test(`TRANSCODE_MAX=${MAX}, TRANSCODE_WAIT_MS=${WAIT_MS}`, async (t) => {
   await signedUp(app)
   await scan(app, admin.headers)
   const id = await track(app, admin.headers)
+  // One user may hold all slots but one (Transcoder.start): the requests here come from as many
+  // users as there are requests, so only the global limit is at work.
+  const users = [admin, ...await Promise.all(['bo', 'cy', 'di', 'ed'].map(async (name) => await addUser(app.pg, name)))]
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
-  const apiUrl = `${base}/api/stream/${id}?format=mp3&bitrate=320&api_key=${admin.key}`
-  const restUrl = `${base}/rest/stream?id=${id}&format=mp3&maxBitRate=320&apiKey=${admin.key}&v=1.16.1&c=test&f=json`
+  const apiUrl = (i = 0): string => `${base}/api/stream/${id}?format=mp3&bitrate=320&api_key=${users[i].key}`
+  const restUrl = (i = 0): string => `${base}/rest/stream?id=${id}&format=mp3&maxBitRate=320&apiKey=${users[i].key}&v=1.16.1&c=test&f=json`
 
   await t.test(`/api: ${MAX + 3} at once give ${MAX} transcodes and exactly 3 503s with Retry-After`, async (t) => {
-    const all = Array.from({ length: MAX + 3 }, () => hold(apiUrl))
+    const all = Array.from({ length: MAX + 3 }, (_, i) => hold(apiUrl(i)))
     await Promise.all(all.map((h) => h.ready))
     const refused = all.filter((h) => h.status === 503)
     t.equal(all.filter((h) => h.status === 200).length, MAX, `${MAX} transcodes`)
@@ -88,7 +91,7 @@ t.test(`TRANSCODE_MAX=${MAX}, TRANSCODE_WAIT_MS=${WAIT_MS}`, async (t) => {
   })
 
   await t.test('/rest/stream: the refused ones are HTTP 429 with a Subsonic error 0 and Retry-After', async (t) => {
-    const all = Array.from({ length: MAX + 3 }, () => hold(restUrl))
+    const all = Array.from({ length: MAX + 3 }, (_, i) => hold(restUrl(i)))
     await Promise.all(all.map((h) => h.ready))
     const refused = all.filter((h) => h.status === 429)
     t.equal(all.filter((h) => h.status === 200).length, MAX, `${MAX} transcodes`)
@@ -101,11 +104,24 @@ t.test(`TRANSCODE_MAX=${MAX}, TRANSCODE_WAIT_MS=${WAIT_MS}`, async (t) => {
     await noFfmpegLeft(t)
   })
 
+  await t.test('one user holds all slots but one: their next waits and is refused, another user\'s is served', async (t) => {
+    const first = hold(apiUrl(0))
+    await first.ready
+    const second = hold(apiUrl(0))
+    await second.ready
+    t.equal(second.status, 503, 'the same user\'s second transcode is refused')
+    const other = hold(apiUrl(1))
+    await other.ready
+    t.equal(other.status, 200, 'the last slot is left for someone else')
+    for (const h of [first, second, other]) h.hangUp()
+    await noFfmpegLeft(t)
+  })
+
   await t.test('a waiting request gets the slot that frees within the wait', async (t) => {
-    const busy = Array.from({ length: MAX }, () => hold(apiUrl))
+    const busy = Array.from({ length: MAX }, (_, i) => hold(apiUrl(i)))
     await Promise.all(busy.map((h) => h.ready))
     t.same(busy.map((h) => h.status), Array(MAX).fill(200))
-    const waiting = hold(apiUrl)
+    const waiting = hold(apiUrl(MAX))
     // Well inside the wait: the request is queued by now, and the slot frees in milliseconds.
     await new Promise((resolve) => setTimeout(resolve, WAIT_MS / 3))
     busy[0].hangUp()
@@ -116,9 +132,9 @@ t.test(`TRANSCODE_MAX=${MAX}, TRANSCODE_WAIT_MS=${WAIT_MS}`, async (t) => {
   })
 
   await t.test('a listener that hangs up while waiting for a slot starts no ffmpeg', async (t) => {
-    const busy = Array.from({ length: MAX }, () => hold(apiUrl))
+    const busy = Array.from({ length: MAX }, (_, i) => hold(apiUrl(i)))
     await Promise.all(busy.map((h) => h.ready))
-    const quitter = hold(apiUrl)
+    const quitter = hold(apiUrl(MAX))
     await new Promise((resolve) => setTimeout(resolve, WAIT_MS / 3))
     quitter.hangUp()
     await new Promise((resolve) => setTimeout(resolve, 20))
@@ -128,7 +144,7 @@ t.test(`TRANSCODE_MAX=${MAX}, TRANSCODE_WAIT_MS=${WAIT_MS}`, async (t) => {
     t.ok(settled !== null, `only the remaining listener's ffmpeg runs (${ffmpegChildren(process.pid).length})`)
     busy[1].hangUp()
     await noFfmpegLeft(t)
-    const after = hold(apiUrl)
+    const after = hold(apiUrl())
     await after.ready
     t.equal(after.status, 200, 'every slot is free again')
     after.hangUp()
