@@ -18,11 +18,19 @@ export interface TranscodeSpec {
 export const SOURCE_FD = 3
 const SOURCE = `file:/dev/fd/${SOURCE_FD}`
 
+// ffmpeg's demuxers for every container the scanner indexes (mov covers MP4/M4A/M4B, asf WMA,
+// iff DSDIFF, matroska MKA/WebM, mp3 MP1/MP2 as well, ogg Vorbis/Opus/Speex).
+const AUDIO_DEMUXERS = 'mp3,flac,ogg,mov,wav,aiff,asf,wv,ape,mpc,mpc8,dsf,iff,matroska,aac'
+
 export function ffmpegArgs (spec: TranscodeSpec): string[] {
   const target = TARGETS[spec.format]
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error']
   // Before -i: a fast seek by the demuxer rather than decoding and dropping the first part.
   if (spec.offset > 0) args.push('-ss', spec.offset.toFixed(3))
+  // The source is named /dev/fd/3, with no extension, so ffmpeg picks its demuxer by content
+  // alone: only audio containers may be picked, never a playlist or a concat list that would
+  // make it open other files.
+  args.push('-format_whitelist', AUDIO_DEMUXERS)
   args.push('-i', SOURCE,
     // The first audio stream only: no cover art (an attached picture is a video stream), no
     // tags, no chapters in the output.

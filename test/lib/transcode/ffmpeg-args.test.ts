@@ -1,6 +1,7 @@
 import t from 'tap'
 import { execFile, spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { ffmpegArgs, SOURCE_FD, type TranscodeSpec } from '../../../lib/transcode/ffmpeg-args.js'
@@ -114,4 +115,16 @@ t.test('channels through real ffmpeg', async (t) => {
     t.equal(s.code, 0, s.stderr)
     t.equal((await describe(await saveBody(dir, `s-${format}`, s.out))).channels, 2, `${format}: 5.1 is downmixed to stereo`)
   }
+})
+
+// A file whose content is an ffconcat list (the scanner indexes it by its MP3 frames) must not
+// make ffmpeg open the files it names (found by the outside attack).
+t.test('only audio demuxers: a concat list is refused, not followed', async (t) => {
+  const dir = await tempDir(t)
+  const list = join(dir, 'list.mp3')
+  await writeFile(list, 'ffconcat version 1.0\nfile 3\nfile 3\n')
+  const { code, out, stderr } = await transcodeFile(list, { format: 'mp3', bitrate: 64, offset: 0, channels: 2 })
+  t.not(code, 0)
+  t.equal(out.length, 0)
+  t.match(stderr, /not on whitelist|Invalid data/)
 })
