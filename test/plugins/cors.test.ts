@@ -10,7 +10,7 @@ const KEY = 'cors-test-key'
 const AUTH = { authorization: `Bearer ${KEY}` }
 const APP_ORIGIN = 'http://localhost:5173'
 const ALLOWED_HEADERS = ['authorization', 'content-type', 'range', 'if-none-match', 'if-range']
-const EXPOSED = ['content-range', 'content-length', 'accept-ranges', 'etag', 'retry-after']
+const EXPOSED = ['content-range', 'content-length', 'accept-ranges', 'etag', 'retry-after', 'x-content-duration']
 const NO_SUCH_ID = '00000000-0000-4000-8000-000000000000'
 
 const list = (value: unknown): string[] => String(value ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean)
