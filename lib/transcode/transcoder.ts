@@ -82,7 +82,8 @@ function hangUp (child: ChildProcess, stopped: WeakSet<ChildProcess>): void {
 }
 
 export class Transcoder {
-  private readonly live = new Set<ChildProcess>()
+  // Each running ffmpeg with the one way to end it.
+  private readonly live = new Map<ChildProcess, () => void>()
   private readonly stopped = new WeakSet<ChildProcess>()
   private readonly waiters: Waiter[] = []
   private slotsTaken = 0
@@ -97,16 +98,8 @@ export class Transcoder {
     return this.encoders.size > 0
   }
 
-  canEncode (format: TargetFormat): boolean {
-    return this.encoders.has(format)
-  }
-
   get running (): number {
     return this.live.size
-  }
-
-  get waiting (): number {
-    return this.waiters.length
   }
 
   // Starts ffmpeg on the open source descriptor (the caller keeps and closes its own copy).
@@ -114,7 +107,7 @@ export class Transcoder {
   // `owner`: the user asking, who may hold all slots but one; null (an open service, the shared
   // API_KEY) is everyone at once and is not limited that way.
   async start (sourceFd: number, spec: TranscodeSpec, signal: AbortSignal = new AbortController().signal, owner: string | null = null): Promise<RunningTranscode> {
-    if (!this.canEncode(spec.format)) throw new TranscoderMissingError(spec.format)
+    if (!this.encoders.has(spec.format)) throw new TranscoderMissingError(spec.format)
     await this.slot(signal, owner)
     let child: ChildProcess
     try {
@@ -127,7 +120,6 @@ export class Transcoder {
       this.release(owner)
       throw err
     }
-    this.live.add(child)
     let stderr = ''
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       if (stderr.length < STDERR_KEPT) stderr += chunk.slice(0, STDERR_KEPT - stderr.length)
@@ -152,6 +144,7 @@ export class Transcoder {
       hangUp(child, this.stopped)
       killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
     }
+    this.live.set(child, stop)
     return { output: child.stdout as Readable, stop, exited }
   }
 
@@ -162,11 +155,10 @@ export class Transcoder {
       clearTimeout(waiter.timer)
       waiter.reject(new TranscoderBusyError(1))
     }
-    const gone = [...this.live].map(async (child) => await new Promise<void>((resolve) => {
+    const gone = [...this.live].map(async ([child, stop]) => await new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) { resolve(); return }
       child.once('close', () => resolve())
-      hangUp(child, this.stopped)
-      setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS).unref()
+      stop()
     }))
     await Promise.all(gone)
   }
