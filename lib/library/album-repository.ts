@@ -1,4 +1,4 @@
-// Albums with their aggregates (track count, duration, genres) computed for the page only.
+// Albums with their aggregates (track count, duration, genres), stored by sql/017's triggers.
 import type { AlbumSort, AlbumT } from '../../schemas/library.js'
 import type { SortOrder } from '../../schemas/common.js'
 import type { Queryable } from '../db/queryable.js'
@@ -22,17 +22,7 @@ export const ALBUMS_WITH_ARTIST = 'albums al JOIN artists ar ON ar.id = al.artis
 
 export const ALBUM_COLUMNS = `
   al.id, al.title, al.album_artist, al.artist_id, al.year, al.compilation, al.created_at,
-  (al.cover_source IS NOT NULL) AS has_cover, agg.track_count, agg.total_duration, agg.genres`
-
-// Aggregates of one album's tracks, through tracks_album_order_idx.
-export const ALBUM_AGGREGATES = `
-  LEFT JOIN LATERAL (
-    SELECT count(*)::int AS track_count,
-           coalesce(sum(tr.duration), 0)::float8 AS total_duration,
-           coalesce((SELECT array_agg(DISTINCT g ORDER BY g) FROM tracks tg, unnest(tg.genres) g
-                     WHERE tg.album_id = al.id), '{}') AS genres
-    FROM tracks tr WHERE tr.album_id = al.id
-  ) agg ON true`
+  (al.cover_source IS NOT NULL) AS has_cover, al.track_count, al.total_duration, al.genres`
 
 export interface AlbumRow {
   id: string
@@ -80,14 +70,14 @@ export function albumConditions (filter: AlbumFilter, params: Params): string[] 
   const where: string[] = []
   if (filter.artistId !== undefined) where.push(`al.artist_id = ${params.add(filter.artistId)}`)
   if (filter.genre !== undefined) {
-    where.push(`EXISTS (SELECT 1 FROM tracks tf WHERE tf.album_id = al.id AND tf.genres @> ARRAY[${params.add(filter.genre)}]::text[])`)
+    where.push(`al.genres @> ARRAY[${params.add(filter.genre)}]::text[]`)
   }
   if (filter.year !== undefined) where.push(`al.year = ${params.add(filter.year)}`)
   if (filter.q !== undefined) where.push(...containsEveryWord('al.search_key', filter.q, params))
   return where
 }
 
-const ALBUM_HYDRATE: Hydrate = { columns: ALBUM_COLUMNS, from: () => `albums al ${ALBUM_AGGREGATES}`, id: 'al.id' }
+const ALBUM_HYDRATE: Hydrate = { columns: ALBUM_COLUMNS, from: () => 'albums al', id: 'al.id' }
 
 function albumQuery (opts: Omit<AlbumListOptions, 'limit'>): Omit<PageQuery, 'limit'> {
   const params = new Params()
@@ -112,7 +102,7 @@ export async function albumsByIds (db: Queryable, ids: string[]): Promise<AlbumT
 
 export async function findAlbumById (db: Queryable, id: string): Promise<AlbumT | null> {
   const { rows } = await db.query<AlbumRow>(
-    `SELECT ${ALBUM_COLUMNS} FROM albums al ${ALBUM_AGGREGATES} WHERE al.id = $1`, [id])
+    `SELECT ${ALBUM_COLUMNS} FROM albums al WHERE al.id = $1`, [id])
   return rows.length === 0 ? null : toAlbum(rows[0])
 }
 

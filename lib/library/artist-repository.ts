@@ -1,4 +1,4 @@
-// Artists with their counts, genres and an image (one of their album covers), for the page only.
+// Artists with their counts, genres and an image (one of their album covers), stored by sql/017's triggers.
 import type { ArtistSort, ArtistT } from '../../schemas/library.js'
 import type { SortOrder } from '../../schemas/common.js'
 import type { Queryable } from '../db/queryable.js'
@@ -8,14 +8,7 @@ import type { ListCache } from '../db/list-cache.js'
 import { listPage, rowsByIds, type Hydrate, type PageQuery, type Paged } from '../db/paged.js'
 import type { WholeListSpec } from './whole-list.js'
 
-export const ARTIST_COLUMNS = `
-  a.id, a.name, a.created_at,
-  (SELECT count(*)::int FROM tracks t WHERE t.artist_id = a.id) AS track_count,
-  (SELECT count(*)::int FROM albums al WHERE al.artist_id = a.id) AS album_count,
-  coalesce((SELECT array_agg(DISTINCT g ORDER BY g) FROM tracks t, unnest(t.genres) g
-            WHERE t.artist_id = a.id), '{}') AS genres,
-  (SELECT al.id FROM albums al WHERE al.artist_id = a.id AND al.cover_source IS NOT NULL
-   ORDER BY al.year NULLS LAST, al.sort_key, al.id LIMIT 1) AS image_album_id`
+export const ARTIST_COLUMNS = 'a.id, a.name, a.created_at, a.track_count, a.album_count, a.genres, a.image_album_id'
 
 export interface ArtistRow {
   id: string
@@ -45,14 +38,9 @@ export interface ArtistListOptions extends PageWindow {
   q?: string
 }
 
-// trackCount has no column to index: the counts come from one grouped index-only scan of
-// tracks_artist_id_idx, which stays in the low milliseconds for 100k tracks.
 const ARTIST_ORDERS: Record<ArtistSort, { from: string, columns: readonly string[] }> = {
   name: { from: 'artists a', columns: ['a.sort_key', 'a.id'] },
-  trackCount: {
-    from: 'artists a LEFT JOIN (SELECT artist_id, count(*) AS n FROM tracks GROUP BY artist_id) c ON c.artist_id = a.id',
-    columns: ['coalesce(c.n, 0)', 'a.id']
-  }
+  trackCount: { from: 'artists a', columns: ['a.track_count', 'a.id'] }
 }
 
 const ARTIST_HYDRATE: Hydrate = { columns: ARTIST_COLUMNS, from: () => 'artists a', id: 'a.id' }

@@ -6,7 +6,7 @@ import type { SortOrder } from '../../schemas/common.js'
 import type { Queryable } from '../db/queryable.js'
 import { binder } from '../db/paged.js'
 import { Params, orderBy, whereClause } from '../db/sql-parts.js'
-import { ALBUM_AGGREGATES, ALBUM_COLUMNS, ALBUM_ORDERS, ALBUMS_WITH_ARTIST, albumConditions, toAlbum, type AlbumRow } from './album-repository.js'
+import { ALBUM_COLUMNS, ALBUM_ORDERS, ALBUMS_WITH_ARTIST, albumConditions, toAlbum, type AlbumRow } from './album-repository.js'
 import { toTrack, trackHydrate, type TrackRow } from './track-row.js'
 
 export type AlbumPick = 'random' | 'newest' | 'highest' | 'frequent' | 'recent' | 'alphabeticalByName' |
@@ -86,7 +86,7 @@ const PICKS: Record<AlbumPick, (opts: AlbumPickOptions, user: string, params: Pa
 
 const pickSize = (size: number): number => Math.min(Math.max(Math.trunc(size), 1), MAX_PICK)
 
-// The page's ids (and sort keys) first, so only the albums shown get their aggregates.
+// The page's ids (and sort keys) first, then only the albums shown are read.
 export async function pickAlbums (db: Queryable, user: string, kind: AlbumPick, opts: AlbumPickOptions): Promise<AlbumT[]> {
   const params = new Params()
   const q = PICKS[kind](opts, user, params)
@@ -96,7 +96,7 @@ export async function pickAlbums (db: Queryable, user: string, kind: AlbumPick, 
      FROM (SELECT al.id, ${keys} FROM ${q.from} ${whereClause(q.where)}
            ORDER BY ${orderBy(q.columns.map((_, i) => `k${i}`), q.order)}
            LIMIT ${params.add(pickSize(opts.size))} OFFSET ${params.add(Math.max(0, Math.trunc(opts.offset)))}) page
-     JOIN albums al ON al.id = page.id ${ALBUM_AGGREGATES}
+     JOIN albums al ON al.id = page.id
      ORDER BY ${orderBy(q.columns.map((_, i) => `page.k${i}`), q.order)}`,
     params.values)
   return rows.map(toAlbum)
