@@ -9,7 +9,7 @@ import { binder, type Hydrate, type PageQuery } from '../db/paged.js'
 import type { Queryable } from '../db/queryable.js'
 
 export const WHOLE_LIMIT = -1
-const BATCH = 500
+const BATCH = 1000
 
 export interface WholeListSpec<R, T> {
   // The page query of the list, without its limit.
@@ -72,17 +72,27 @@ export async function writeWholeList<R, T> (pool: PoolLike, spec: WholeListSpec<
     const head = (await client.query<{ fp: string, n: number }>(headSql, q.values)).rows[0]
     await client.query(`DECLARE whole_list NO SCROLL CURSOR FOR ${listSql}`, listValues)
     await opts.write(`{${JSON.stringify(opts.field)}:[`)
+    // The next batch is asked for before this one is turned into JSON, so on PostgreSQL the
+    // database reads it on its own core meanwhile instead of waiting for this process.
+    const fetchBatch = async (): Promise<Array<R & object>> => (await client.query<R & object>(`FETCH ${batch} FROM whole_list`)).rows
+    let next: Promise<Array<R & object>> | undefined = fetchBatch()
     let first = true
-    for (;;) {
-      checkSignal()
-      const { rows } = await client.query<R & object>(`FETCH ${batch} FROM whole_list`)
-      if (rows.length === 0) break
-      checkSignal()
-      let chunk = first ? '' : ','
-      chunk += rows.map((row) => opts.serialize(spec.toItem(row))).join(',')
-      first = false
-      await opts.write(chunk)
-      if (rows.length < batch) break
+    try {
+      while (next !== undefined) {
+        checkSignal()
+        const rows: Array<R & object> = await next
+        next = rows.length === batch ? fetchBatch() : undefined
+        // A FETCH in flight when this fails is awaited below, before the rollback.
+        next?.catch(() => {})
+        if (rows.length === 0) break
+        checkSignal()
+        let chunk = first ? '' : ','
+        chunk += rows.map((row) => opts.serialize(spec.toItem(row))).join(',')
+        first = false
+        await opts.write(chunk)
+      }
+    } finally {
+      if (next !== undefined) await next.catch(() => {})
     }
     await client.query('COMMIT')
     await opts.write(`],"total":${head.n},"limit":${WHOLE_LIMIT},"offset":${q.offset}}`)
