@@ -3,9 +3,15 @@
 // viewer's, a user id; null shows no one's (never played, not a favourite, unrated).
 import type { TrackT } from '../../schemas/library.js'
 import { kbps, shortCodec } from './audio-format.js'
-import { iso } from '../iso-time.js'
 import type { Queryable } from '../db/queryable.js'
 import { binder, rowsByIds, type BindParam, type Hydrate } from '../db/paged.js'
+
+// A timestamp as the API shows it (what Date#toISOString gives: UTC, milliseconds truncated), made
+// by the database: parsing timestamps into Dates and formatting them again was a tenth of the
+// service's time on a page of tracks and on a whole list.
+function isoText (column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+}
 
 export const TRACK_COLUMNS = `
   t.id, t.title, t.artist, t.artists, t.artist_id, t.album, t.album_id, t.album_artist,
@@ -13,8 +19,9 @@ export const TRACK_COLUMNS = `
   t.sample_rate, t.bits_per_sample, t.channels, t.lossless, t.year, t.genres, t.track_number,
   t.track_total, t.disc_number, t.disc_total, t.mb_track_id, t.mb_recording_id, t.mb_album_id,
   t.mb_artist_id, t.mb_album_artist_id, t.replaygain_track_gain, t.replaygain_track_peak,
-  t.replaygain_album_gain, t.replaygain_album_peak, t.has_cover, t.added_at, t.updated_at,
-  st.last_played, coalesce(st.play_count, 0) AS play_count, coalesce(st.is_favorite, false) AS is_favorite,
+  t.replaygain_album_gain, t.replaygain_album_peak, t.has_cover, ${isoText('t.added_at')} AS added_at,
+  ${isoText('t.updated_at')} AS updated_at, ${isoText('st.last_played')} AS last_played,
+  coalesce(st.play_count, 0) AS play_count, coalesce(st.is_favorite, false) AS is_favorite,
   st.rating, (al.cover_source IS NOT NULL) AS album_has_cover`
 
 export type Viewer = string | null
@@ -61,9 +68,9 @@ export interface TrackRow {
   replaygain_album_gain: number | null
   replaygain_album_peak: number | null
   has_cover: boolean
-  added_at: Date | string
-  updated_at: Date | string
-  last_played: Date | string | null
+  added_at: string
+  updated_at: string
+  last_played: string | null
   play_count: number
   is_favorite: boolean
   rating: number | null
@@ -118,10 +125,10 @@ export function toTrack (row: TrackRow): TrackT {
       albumPeak: row.replaygain_album_peak
     },
     hasEmbeddedCover: row.has_cover,
-    addedAt: iso(row.added_at),
-    updatedAt: iso(row.updated_at),
+    addedAt: row.added_at,
+    updatedAt: row.updated_at,
     fileModifiedAt: new Date(Number(row.file_mtime_ms)).toISOString(),
-    lastPlayed: row.last_played === null ? null : iso(row.last_played),
+    lastPlayed: row.last_played,
     playCount: row.play_count,
     isFavorite: row.is_favorite,
     rating: row.rating,
