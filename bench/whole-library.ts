@@ -19,14 +19,16 @@ import pg from 'pg'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { openPglite } from '../lib/pglite.js'
 import { recreateDatabase } from './recreate-database.js'
-import { seedLibraryInto } from './seed-db.js'
+import { REALISTIC, seedLibraryInto } from './seed-db.js'
 import { serviceEnv, waitForHealth } from './service.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PORT = Number(process.env.BENCH_PORT ?? 18_091)
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100_000)
-const PG_URL = process.env.BENCH_WHOLE_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/sonantica_bench_whole'
-const PGLITE_DIR = process.env.BENCH_PGLITE_DIR ?? join(tmpdir(), `sonantica-bench-pglite-${TRACKS}`)
+// BENCH_LIBRARY=realistic (bench/seed-db.ts) seeds realistic names; each kind has its own database and folder.
+const KIND = REALISTIC ? 'realistic' : 'synthetic'
+const PG_URL = process.env.BENCH_WHOLE_POSTGRES_URL ?? `postgres://postgres@127.0.0.1:5432/sonantica_bench_whole${REALISTIC ? '_realistic' : ''}`
+const PGLITE_DIR = process.env.BENCH_PGLITE_DIR ?? join(tmpdir(), `sonantica-bench-pglite-${KIND}-${TRACKS}`)
 const DATABASES = (process.env.BENCH_DATABASES ?? 'postgres,pglite').split(',')
 const PATHS = ['/api/library/tracks?limit=-1', '/api/library/artists?limit=-1', '/api/library/albums?limit=-1']
 
@@ -50,7 +52,7 @@ async function preparePostgres (): Promise<void> {
 }
 
 async function preparePglite (): Promise<void> {
-  const marker = join(PGLITE_DIR, `seeded-${TRACKS}`)
+  const marker = join(PGLITE_DIR, `seeded-${KIND}-${TRACKS}`)
   if (existsSync(marker)) return
   await rm(PGLITE_DIR, { recursive: true, force: true })
   const db = await openPglite(join(PGLITE_DIR, 'pglite'))
@@ -110,7 +112,7 @@ async function run (database: string): Promise<void> {
     const base = `http://127.0.0.1:${PORT}`
     await waitForHealth(`${base}/health/ready`, child, 120)
     const pid = child.pid as number
-    process.stdout.write(`\n${database}, ${TRACKS} tracks, cold (built from the database):\n`)
+    process.stdout.write(`\n${database}, ${TRACKS} ${KIND} tracks, cold (built from the database):\n`)
     for (const line of await pass(base, pid)) process.stdout.write(`  ${line}\n`)
     process.stdout.write(`${database}, warm (the same three again, library unchanged):\n`)
     for (const line of await pass(base, pid)) process.stdout.write(`  ${line}\n`)
