@@ -34,6 +34,7 @@ import subsonicRoutes from './routes/subsonic/index.js'
 import subsonicHelp from './routes/subsonic/help.js'
 import type { Config } from './lib/config.js'
 import { processLoggerOptions } from './lib/logging/options.js'
+import { QuietProbesLogController } from './lib/logging/quiet-probes.js'
 
 export type AppOptions = ConfigPluginOptions
 
@@ -60,6 +61,7 @@ function partAwareValidator (): ValidatorFactory {
 export function serverOptions (config: Pick<Config, 'logLevel' | 'logFormat' | 'apiKey'>): FastifyServerOptions {
   return {
     logger: processLoggerOptions(config),
+    logController: new QuietProbesLogController(),
     bodyLimit: 1024 * 1024,
     // PGlite's first start (initdb, migrations) can take far longer than Fastify's 10 s default
     // on a small home server or a busy machine.
