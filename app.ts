@@ -24,6 +24,7 @@ import libraryPlugin from './plugins/library.js'
 import responseCachePlugin from './plugins/response-cache.js'
 import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
+import startupSummaryPlugin from './plugins/startup-summary.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
 import streamRoutes from './routes/stream.js'
@@ -105,6 +106,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(responseCachePlugin)
   await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
+  await fastify.register(startupSummaryPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(scanRoutes)
