@@ -152,3 +152,13 @@ t.test('probes log at debug: their request lines are there at LOG_LEVEL=debug', 
   const completed = parsed.filter((line) => line.msg === 'request completed')
   t.same(completed.map((line) => [line.level, line.req?.url]), [[20, '/health'], [20, '/health/ready']], 'completed at debug, naming the probe')
 })
+
+t.test('a worker on a terminal writes readable lines too', { skip: await skipReason({ postgres: true, redis: true }) }, async (t) => {
+  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { LOG_LEVEL: 'info' } })
+  const proc = runUnderTerminal('worker.ts', env)
+  t.after(proc.stop)
+  for (let i = 0; i < 2400 && !proc.text().includes('worker ready'); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+  const all = lines(proc.text())
+  t.match(all.find((line) => line.includes('worker ready')), new RegExp(`^\\[[\\d:.]+\\] INFO: worker ready \\{"mediaPath":"${mediaPath}"\\}$`))
+  t.same(all.filter((line) => !PRETTY_LINE.test(line)), [], 'every line is a readable one')
+})
