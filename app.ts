@@ -35,7 +35,7 @@ import subsonicRoutes from './routes/subsonic/index.js'
 import subsonicHelp from './routes/subsonic/help.js'
 import type { Config } from './lib/config.js'
 import { processLoggerOptions } from './lib/logging/options.js'
-import { QuietProbesLogController } from './lib/logging/quiet-probes.js'
+import { QuietProbesLogController } from './plugins/quiet-probes.js'
 
 export type AppOptions = ConfigPluginOptions
 

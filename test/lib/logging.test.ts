@@ -6,7 +6,7 @@ import PinoPretty from 'pino-pretty'
 import { chooseLogFormat } from '../../lib/logging/destination.js'
 import { PRETTY_OPTIONS, formatMessage } from '../../lib/logging/pretty.js'
 import { loggerOptions } from '../../lib/logging/options.js'
-import { QuietProbesLogController } from '../../lib/logging/quiet-probes.js'
+import { QuietProbesLogController } from '../../plugins/quiet-probes.js'
 import { browsableAddress, databaseLocation, startupSummary, type SummaryFacts } from '../../lib/logging/startup-summary.js'
 import { VERSION } from '../../lib/version.js'
 

@@ -1,3 +1,5 @@
+// Fastify's log controller, set in serverOptions (app.ts); it lives beside the plugins because lib/
+// never imports Fastify.
 // Health probes and metric scrapes arrive every few seconds for as long as the service runs: at
 // info their request lines would bury everything else. A probe that succeeds logs at debug; one
 // that fails (a 503 from /health/ready, a scraper without a key) and any error still log as usual.
