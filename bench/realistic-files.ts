@@ -121,9 +121,10 @@ export async function writeRealisticAlbum (root: string, album: RealAlbum, index
   await Promise.all(album.tracks.map(async (track) => {
     const tags = tagsOf(album, track)
     const corrupt = isCorrupt()
-    const head = corrupt ? Buffer.alloc(2048, index) : album.format === 'mp3'
+    const sound = album.format === 'mp3'
       ? Buffer.concat([id3v2(tags, cover), mp3Claiming(t.mp3, track.duration, track.size)])
       : flacWithTags(flacClaiming(t.flac, track.duration), tags, cover)
+    const head = corrupt ? Buffer.alloc(2048, index) : sound
     const size = corrupt ? head.length : track.size
     if (corrupt) out.corrupt++
     const handle = await open(join(folder, trackFile(album, track)), 'w')

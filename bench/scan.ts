@@ -30,6 +30,7 @@ const files = (await fg('**/*', { cwd: library, absolute: true, onlyFiles: true 
 // 1. Baseline: what one plain loop of music-metadata costs on this machine (BENCH_SKIP_BASELINE=1
 // skips it while profiling the service).
 const t0 = performance.now()
+const cpu0 = process.cpuUsage()
 let parsed = 0
 for (const file of process.env.BENCH_SKIP_BASELINE === '1' ? [] : files) {
   try {
@@ -38,6 +39,8 @@ for (const file of process.env.BENCH_SKIP_BASELINE === '1' ? [] : files) {
   } catch {}
 }
 const baselineSeconds = (performance.now() - t0) / 1000
+const baselineCpu = process.cpuUsage(cpu0)
+const baselineCpuSeconds = (baselineCpu.user + baselineCpu.system) / 1e6
 const baselineRate = files.length / baselineSeconds
 
 // 2. The service, compiled as the image runs it. BENCH_SKIP_BUILD=1 reuses dist/.
@@ -79,6 +82,11 @@ async function memory (): Promise<{ rssMb: number, peakMb: number }> {
   const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakMb: Math.round(kb('VmHWM') / 1024) }
 }
+// CPU seconds the service has used so far, all threads (utime + stime, in clock ticks of 1/100 s).
+async function cpuSeconds (): Promise<number> {
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
 async function resetPeak (): Promise<void> {
   await writeFile(`/proc/${pid}/clear_refs`, '5')
 }
@@ -94,8 +102,9 @@ for (let started = Date.now(); ;) {
 const startup = await memory()
 
 interface ScanBody { id: string, status: string, filesSeen: number, added: number, updated: number, failed: number, skipped: number, removed: number }
-async function timedScan (): Promise<{ seconds: number, scan: ScanBody, rssBeforeMb: number, peakMb: number, rssAfterMb: number }> {
+async function timedScan (): Promise<{ seconds: number, cpuSeconds: number, scan: ScanBody, rssBeforeMb: number, peakMb: number, rssAfterMb: number }> {
   const before = await memory()
+  const cpuBefore = await cpuSeconds()
   await resetPeak()
   const start = performance.now()
   const res = await fetch(`${base}/api/scan/start`, { method: 'POST' })
@@ -105,7 +114,7 @@ async function timedScan (): Promise<{ seconds: number, scan: ScanBody, rssBefor
     if (scan.status !== 'queued' && scan.status !== 'running') {
       const seconds = (performance.now() - start) / 1000
       const after = await memory()
-      return { seconds, scan, rssBeforeMb: before.rssMb, peakMb: after.peakMb, rssAfterMb: after.rssMb }
+      return { seconds, cpuSeconds: await cpuSeconds() - cpuBefore, scan, rssBeforeMb: before.rssMb, peakMb: after.peakMb, rssAfterMb: after.rssMb }
     }
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
@@ -133,13 +142,16 @@ const out = {
   cpus: availableParallelism(),
   loadAverageAtStart: load,
   database: env.POSTGRES_URL === undefined ? 'pglite' : 'postgres',
-  baseline: { seconds: +baselineSeconds.toFixed(2), filesPerSecond: Math.round(baselineRate), parsed },
-  firstScan: { seconds: +first.seconds.toFixed(2), tracksPerSecond: Math.round(firstRate), speedupVsBaseline: +(firstRate / baselineRate).toFixed(2), ...brief(first.scan) },
-  rescan: { seconds: +second.seconds.toFixed(3), filesPerSecond: Math.round(second.scan.filesSeen / second.seconds), ...brief(second.scan) },
+  // CPU seconds: the bench process for the loop, the service (all its threads) for a scan;
+  // PostgreSQL's own work is not counted. Less dependent on other jobs' load than the times.
+  baseline: { seconds: +baselineSeconds.toFixed(2), cpuSeconds: +baselineCpuSeconds.toFixed(2), filesPerSecond: Math.round(baselineRate), parsed },
+  firstScan: { seconds: +first.seconds.toFixed(2), cpuSeconds: +first.cpuSeconds.toFixed(2), tracksPerSecond: Math.round(firstRate), speedupVsBaseline: +(firstRate / baselineRate).toFixed(2), ...brief(first.scan) },
+  rescan: { seconds: +second.seconds.toFixed(3), cpuSeconds: +second.cpuSeconds.toFixed(2), filesPerSecond: Math.round(second.scan.filesSeen / second.seconds), ...brief(second.scan) },
   // expectedSeconds: the no-change rescan plus the touched share of the first scan's time.
   touchedRescan: {
     touched: touched.length,
     seconds: +third.seconds.toFixed(3),
+    cpuSeconds: +third.cpuSeconds.toFixed(2),
     expectedSeconds: +(second.seconds + first.seconds * touched.length / files.length).toFixed(3),
     ...brief(third.scan)
   },

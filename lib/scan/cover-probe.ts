@@ -8,9 +8,10 @@
 // null, and the file is parsed with its covers as before.
 import type { AbstractTokenizer } from 'strtok3'
 
-// Byte sizes of the embedded pictures in file order: the first is the one music-metadata's
-// selectCover picks.
-export interface CoverProbe { pictures: number[] }
+// pictures: byte sizes of the embedded pictures in file order; the first is the one
+// music-metadata's selectCover picks. pictureBytes: where they lie, for a parse that skips covers
+// not to read them (ID3v2 is read as one block, pictures included; FLAC's are skipped anyway).
+export interface CoverProbe { pictures: number[], pictureBytes: Array<{ start: number, end: number }> }
 
 type Peek = (position: number, length: number) => Promise<Uint8Array>
 
@@ -48,6 +49,7 @@ async function id3Pictures (peek: Peek): Promise<CoverProbe | null> {
   if ((major !== 3 && major !== 4) || (header[5] & 0xc0) !== 0) return null
   const end = 10 + syncsafe(header, 6)
   const pictures: number[] = []
+  const pictureBytes: CoverProbe['pictureBytes'] = []
   let pos = 10
   while (pos + 10 <= end) {
     const frame = await peek(pos, 10)
@@ -69,12 +71,13 @@ async function id3Pictures (peek: Peek): Promise<CoverProbe | null> {
       const descEnd = findZero(head, mimeEnd + 2, wide)
       if (descEnd === -1) return null
       pictures.push(Math.max(0, length - (descEnd + (wide ? 2 : 1))))
+      pictureBytes.push({ start: body, end: body + length })
     }
     pos = body + length
   }
   // A second tag right after the first is parsed too; not read here.
   if (latin1(await peek(end, 3)) === 'ID3') return null
-  return { pictures }
+  return { pictures, pictureBytes }
 }
 
 // FLAC metadata blocks; a picture carried in the Vorbis comments instead is not read here.
@@ -102,7 +105,7 @@ async function flacPictures (peek: Peek): Promise<CoverProbe | null> {
       pictures.push(Math.max(0, Math.min(uint32(head, dataAt), length - (dataAt + 4))))
     }
     pos = body + length
-    if ((header[0] & 0x80) !== 0) return { pictures }
+    if ((header[0] & 0x80) !== 0) return { pictures, pictureBytes: [] }
   }
 }
 

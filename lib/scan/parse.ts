@@ -1,6 +1,6 @@
 // Reads one file's tags. The expensive full-file duration pass runs only for the files whose
 // headers carry no duration (e.g. VBR MP3 without a Xing frame).
-import { parseFromTokenizer, selectCover, type IAudioMetadata, type IOptions } from 'music-metadata'
+import { parseFromTokenizer, selectCover, type IAudioMetadata } from 'music-metadata'
 import { isMainThread } from 'node:worker_threads'
 import { CachedFileTokenizer } from './cached-file-tokenizer.js'
 import { contentKeyFrom } from './content-key.js'
@@ -29,6 +29,7 @@ async function parseFile (absPath: string, extension: string, options: { duratio
   const tokenizer = await CachedFileTokenizer.open(absPath, !isMainThread)
   try {
     const covers = options.covers ? await probeCovers(tokenizer, extension) : null
+    if (covers !== null) tokenizer.leaveUnread(covers.pictureBytes)
     const metadata = await parseFromTokenizer(tokenizer, { duration: options.duration, skipCovers: covers !== null || !options.covers })
     const parsed: Parsed = { metadata, contentKey: contentKeyFrom(tokenizer) }
     if (covers === null) return parsed
@@ -51,7 +52,7 @@ function hasCoverWithin (parsed: Parsed, limit: number): boolean {
 
 function coversOf (metadata: IAudioMetadata): CoverProbe {
   const first = selectCover(metadata.common.picture)
-  return { pictures: first === null ? [] : [first.data.length] }
+  return { pictures: first === null ? [] : [first.data.length], pictureBytes: [] }
 }
 
 export async function parseAudio (absPath: string, relPath: string, coverArtSizeLimit = 0): Promise<ParseOutcome> {
