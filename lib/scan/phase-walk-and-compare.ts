@@ -63,8 +63,9 @@ export async function walkAndCompare (input: WalkAndCompareInput): Promise<Walke
   let toIndex: FileStamp[] = []
   let queued = 0
 
-  const compare = async (files: FileStamp[]): Promise<void> => {
-    const { changed, known } = await compareWithLibrary(db, files)
+  const compare = async (): Promise<void> => {
+    const { changed, known } = await compareWithLibrary(db, toCompare)
+    toCompare = []
     await reportKnownProblems(db, scanId, known)
     queued += changed.length
     for (const file of changed) {
@@ -76,34 +77,14 @@ export async function walkAndCompare (input: WalkAndCompareInput): Promise<Walke
     }
   }
 
-  // The walk goes on while a batch is compared (the database's time and the file system's
-  // overlap: a no-change rescan is all walking and comparing); one comparison at a time, so
-  // batches are queued in walk order.
-  let comparing: Promise<void> = Promise.resolve()
-  const compareNext = async (): Promise<void> => {
-    const files = toCompare
-    toCompare = []
-    await comparing
-    comparing = compare(files)
-    // Awaited by the next batch or after the walk; until then a failure must not count as unhandled.
-    comparing.catch(() => {})
+  for await (const file of walkScope(root, walk, scope)) {
+    input.signal.throwIfAborted()
+    seen.push(file.path)
+    toCompare.push(file)
+    if (toCompare.length >= COMPARE_BATCH) await compare()
+    input.onProgress(seen.length, input.indexedBefore + queued, file.path)
   }
-
-  try {
-    for await (const file of walkScope(root, walk, scope)) {
-      input.signal.throwIfAborted()
-      seen.push(file.path)
-      toCompare.push(file)
-      if (toCompare.length >= COMPARE_BATCH) await compareNext()
-      input.onProgress(seen.length, input.indexedBefore + queued, file.path)
-    }
-  } catch (err) {
-    // Nothing may go on queueing batches for a walk that stopped.
-    await comparing.catch(() => {})
-    throw err
-  }
-  await compareNext()
-  await comparing
+  await compare()
   if (toIndex.length > 0) jobIds.push(await enqueue(toIndex))
 
   // An empty root is most likely an unmounted disk: keep the library as it is.
