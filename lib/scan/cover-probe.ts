@@ -23,7 +23,8 @@ function peeker (tokenizer: AbstractTokenizer): Peek {
   }
 }
 
-const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes)
+// Not String.fromCharCode(...bytes): a comment block of a few hundred KB (lyrics) would overflow the stack.
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
 const syncsafe = (b: Uint8Array, at: number): number => ((b[at] & 0x7f) << 21) | ((b[at + 1] & 0x7f) << 14) | ((b[at + 2] & 0x7f) << 7) | (b[at + 3] & 0x7f)
 const uint32 = (b: Uint8Array, at: number): number => ((b[at] << 24) >>> 0) + (b[at + 1] << 16) + (b[at + 2] << 8) + b[at + 3]
 

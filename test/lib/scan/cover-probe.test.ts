@@ -104,3 +104,53 @@ t.test('layouts the probe does not read are parsed with their covers', async (t)
     t.same(await parseAudio(path, name, 0), await decoded(path, name, 0), `${name}: as decoded`)
   }
 })
+
+// FLAC metadata blocks as [type, body], and back into a file with the last block flagged.
+function flacBlocks (file: Buffer): { blocks: Array<[number, Buffer]>, audio: Buffer } {
+  const blocks: Array<[number, Buffer]> = []
+  let pos = 4
+  for (;;) {
+    const last = (file[pos] & 0x80) !== 0
+    const length = file.readUIntBE(pos + 1, 3)
+    blocks.push([file[pos] & 0x7f, file.subarray(pos + 4, pos + 4 + length)])
+    pos += 4 + length
+    if (last) return { blocks, audio: file.subarray(pos) }
+  }
+}
+function flacFile (blocks: Array<[number, Buffer]>, audio: Buffer): Buffer {
+  const parts = blocks.map(([type, body], i) => {
+    const header = Buffer.alloc(4)
+    header[0] = type | (i === blocks.length - 1 ? 0x80 : 0)
+    header.writeUIntBE(body.length, 1, 3)
+    return Buffer.concat([header, body])
+  })
+  return Buffer.concat([Buffer.from('fLaC', 'latin1'), ...parts, audio])
+}
+function vorbisComments (comments: string[]): Buffer {
+  const vendor = Buffer.from('test', 'utf8')
+  const parts = [Buffer.alloc(4), vendor, Buffer.alloc(4)]
+  parts[0].writeUInt32LE(vendor.length)
+  parts[2].writeUInt32LE(comments.length)
+  for (const c of comments) {
+    const bytes = Buffer.from(c, 'utf8')
+    const length = Buffer.alloc(4)
+    length.writeUInt32LE(bytes.length)
+    parts.push(length, bytes)
+  }
+  return Buffer.concat(parts)
+}
+
+t.test('a FLAC whose comments hold long lyrics is probed like any other', async (t) => {
+  const root = await tempDir(t)
+  const { blocks, audio } = flacBlocks(await readFile(await encodeAudio('flac', { seconds: 1, cover: true, tags: { title: 'Long' } })))
+  // Hundreds of KB in one comment block: more characters than a function call takes as arguments.
+  const lyrics = `LYRICS=${'la la la, '.repeat(40_000)}`
+  const withLyrics = blocks.map(([type, body]): [number, Buffer] => type === 4 ? [4, vorbisComments(['TITLE=Long', lyrics])] : [type, body])
+  const path = join(root, 'lyrics.flac')
+  await writeFile(path, flacFile(withLyrics, audio))
+  const tokenizer = await CachedFileTokenizer.open(path, false)
+  const probe = await probeCovers(tokenizer, 'flac')
+  await tokenizer.close()
+  t.same(probe?.pictures, (await parseFile(path)).common.picture?.map((p) => p.data.length), 'the picture is found past the comments')
+  t.same(await parseAudio(path, 'lyrics.flac', 0), await decoded(path, 'lyrics.flac', 0), 'the track is as decoded')
+})
