@@ -5,25 +5,39 @@
 //   3. fuzzy: trigram word similarity (<%), closest first ("beatls" -> "The Beatles")
 // A tier runs only when the ones before it left the limit unfilled, and tiers 2 and 3 rank at
 // most CANDIDATES rows, so neither a common word nor a typo of one makes the server rank (or
-// recheck) thousands of rows. Every condition is served by an index (sql/001, sql/002).
+// recheck) thousands of rows.
+//
+// Tiers 2 and 3 first look the query's words up among the library's distinct words
+// (search-words.ts): the rows considered are those holding the words found, through the
+// word-array indexes (sql/016), and each keeps the tier's own test on its text, so the word
+// lookup narrows the rows without changing what matches. Tier 1 is a prefix range (sql/002).
 import type { AlbumT, ArtistT, SearchResultT, TrackT } from '../../schemas/library.js'
 import type { Queryable } from '../db/queryable.js'
 import { albumsByIds } from './album-repository.js'
 import { artistsByIds } from './artist-repository.js'
 import { tracksByIds, type Viewer } from './track-row.js'
 import { Params, escapeLike, foldedWords } from '../db/sql-parts.js'
+import { freshSearchWords, similarWords, substringWords } from './search-words.js'
 
 interface Kind {
   from: string
   id: string
   name: string
   search: string
+  // The row's words, as its word-array index splits them.
+  words: string
   order: string
 }
 
-const TRACKS: Kind = { from: 'tracks t', id: 't.id', name: 't.sort_key', search: 't.search_key', order: 't.sort_key, t.id' }
-const ALBUMS: Kind = { from: 'albums al', id: 'al.id', name: 'al.title_key', search: 'al.search_key', order: 'al.sort_key, al.id' }
-const ARTISTS: Kind = { from: 'artists a', id: 'a.id', name: 'a.name_key', search: 'a.name_key', order: 'a.sort_key, a.id' }
+const TRACKS: Kind = {
+  from: 'tracks t', id: 't.id', name: 't.sort_key', search: 't.search_key', words: "string_to_array(t.search_key, ' ')", order: 't.sort_key, t.id'
+}
+const ALBUMS: Kind = {
+  from: 'albums al', id: 'al.id', name: 'al.title_key', search: 'al.search_key', words: "string_to_array(al.search_key, ' ')", order: 'al.sort_key, al.id'
+}
+const ARTISTS: Kind = {
+  from: 'artists a', id: 'a.id', name: 'a.name_key', search: 'a.name_key', words: "string_to_array(a.name_key, ' ')", order: 'a.sort_key, a.id'
+}
 
 const CANDIDATES = 300
 
@@ -33,64 +47,129 @@ const CANDIDATES = 300
 // Set on every database session (plugins/db.ts), since `<%` reads it from there.
 export const SEARCH_SESSION_SETTINGS: Readonly<Record<string, string>> = { 'pg_trgm.word_similarity_threshold': '0.45' }
 
-async function rankedIds (db: Queryable, kind: Kind, query: string, limit: number): Promise<string[]> {
-  const e = escapeLike(query)
-  const { from, id, name, search, order } = kind
-  // Each tier binds only what it uses: an unused parameter has no type PostgreSQL can infer.
-  const tiers = [
-    // Byte order (USING ~<~) lets the prefix index both find and order the matches, so a
-    // common first word ("midnight ...") stops after `limit` rows instead of sorting them all.
-    (p: Params) => `SELECT ${id} AS id FROM ${from} WHERE ${name} LIKE ${p.add(`${e}%`)} ORDER BY ${name} USING ~<~, ${id} LIMIT ${p.add(limit)}`,
-    (p: Params) => {
-      const prefix = p.add(`${e}%`)
-      return `WITH m AS MATERIALIZED (
-          SELECT ${id} AS id, ${name} AS name, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
-          WHERE ${search} LIKE ${p.add(`%${e}%`)} AND NOT ${name} LIKE ${prefix} LIMIT ${CANDIDATES}
-        )
-        SELECT id FROM m ORDER BY (search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC, k, id LIMIT ${p.add(limit)}`
-    },
-    (p: Params) => {
-      const q = p.add(query)
-      return `WITH c AS MATERIALIZED (
-          SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
-          WHERE ${q} <% ${search} AND NOT ${search} LIKE ${p.add(`%${e}%`)} LIMIT ${CANDIDATES}
-        )
-        SELECT id FROM c ORDER BY word_similarity(${q}, search) DESC, k, id LIMIT ${p.add(limit)}`
-    }
-  ]
-  const ids: string[] = []
-  for (const tier of tiers) {
-    const params = new Params()
-    const sql = tier(params)
-    // Planned per call, not prepared: the best plan depends on the pattern (a prefix range, a
-    // trigram bitmap, or a walk of the sort index), which a generic plan cannot know.
-    const { rows } = await db.query<{ id: string }>(sql, params.values)
-    for (const row of rows) if (ids.length < limit) ids.push(row.id)
-    if (ids.length >= limit) break
+// What the three kinds of one search share: the query, and its words' look-ups, made once.
+interface Query {
+  text: string
+  substringWords: () => Promise<Array<string[] | null>>
+  similarWords: () => Promise<string[][]>
+}
+
+function once<T> (fn: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | undefined
+  return async () => await (result ??= fn())
+}
+
+function queryOf (db: Queryable, text: string): Query {
+  const words = text.split(' ')
+  return {
+    text,
+    substringWords: once(async () => await substringWords(db, words)),
+    similarWords: once(async () => await similarWords(db, words))
   }
-  return ids
+}
+
+async function ids (db: Queryable, sql: string, params: Params): Promise<string[]> {
+  // Planned per call, not prepared: the best plan depends on the pattern (a prefix range, a
+  // word-array bitmap, or a walk of the sort index), which a generic plan cannot know.
+  const { rows } = await db.query<{ id: string }>(sql, params.values)
+  return rows.map((r) => r.id)
+}
+
+// Each tier binds only what it uses: an unused parameter has no type PostgreSQL can infer.
+async function prefixTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
+  const { from, id, name } = kind
+  const p = new Params()
+  // Byte order (USING ~<~) lets the prefix index both find and order the matches, so a
+  // common first word ("midnight ...") stops after `limit` rows instead of sorting them all.
+  return await ids(db, `SELECT ${id} AS id FROM ${from} WHERE ${name} LIKE ${p.add(`${escapeLike(q.text)}%`)}
+    ORDER BY ${name} USING ~<~, ${id} LIMIT ${p.add(limit)}`, p)
+}
+
+// "any of these words": one condition the word-array index serves.
+function holdsAny (kind: Kind, words: string[], p: Params): string {
+  return `${kind.words} && ${p.add(words)}::text[]`
+}
+
+async function substringTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
+  const sets = await q.substringWords()
+  // A query word nothing in the library holds: no row contains the query.
+  if (sets.some((s) => s !== null && s.length === 0)) return []
+  const e = escapeLike(q.text)
+  const { from, id, name, search, order } = kind
+  const p = new Params()
+  const narrowed = sets.filter((s): s is string[] => s !== null).map((s) => holdsAny(kind, s, p))
+  const prefix = p.add(`${e}%`)
+  // With words to narrow by, the text test is kept off the trigram index (the || ''), which
+  // would otherwise be intersected too, at the cost of reading every row sharing a trigram.
+  const text = narrowed.length > 0 ? `(${search} || '')` : search
+  const where = [...narrowed, `${text} LIKE ${p.add(`%${e}%`)}`, `NOT ${name} LIKE ${prefix}`]
+  return await ids(db, `WITH m AS MATERIALIZED (
+      SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
+      WHERE ${where.join(' AND ')} LIMIT ${CANDIDATES}
+    )
+    SELECT id FROM m ORDER BY (search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC, k, id LIMIT ${p.add(limit)}`, p)
+}
+
+// Rows holding words close to the query's, kept when their text is within the threshold of the
+// whole query (`<%`) and does not contain it (tier 2 found those), closest first.
+async function fuzzyRows (db: Queryable, kind: Kind, q: Query, narrowed: (p: Params) => string[], limit: number): Promise<string[]> {
+  const { from, id, search, order } = kind
+  const p = new Params()
+  const where = narrowed(p)
+  const query = p.add(q.text)
+  return await ids(db, `WITH c AS MATERIALIZED (
+      SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
+      WHERE ${where.join(' AND ')} AND ${query} <% (${search} || '') AND NOT ${search} LIKE ${p.add(`%${escapeLike(q.text)}%`)}
+      LIMIT ${CANDIDATES}
+    )
+    SELECT id FROM c ORDER BY word_similarity(${query}, search) DESC, k, id LIMIT ${p.add(limit)}`, p)
+}
+
+async function fuzzyTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
+  const sets = (await q.similarWords()).filter((s) => s.length > 0)
+  if (sets.length === 0) return []
+  // Rows with a close word for every query word that has one...
+  const found = await fuzzyRows(db, kind, q, (p) => sets.map((s) => holdsAny(kind, s, p)), limit)
+  if (found.length >= limit || sets.length === 1) return found
+  // ...then, the limit unfilled, rows with a close word for any of them: a short word's typo
+  // ("nian simone") has no close word, yet the whole query is close to "nina simone".
+  const more = await fuzzyRows(db, kind, q, (p) => [holdsAny(kind, [...new Set(sets.flat())], p)], limit)
+  return [...new Set([...found, ...more])].slice(0, limit)
+}
+
+const TIERS = [prefixTier, substringTier, fuzzyTier]
+
+async function rankedIds (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
+  const found = new Set<string>()
+  for (const tier of TIERS) {
+    for (const id of await tier(db, kind, q, limit)) if (found.size < limit) found.add(id)
+    if (found.size >= limit) break
+  }
+  return [...found]
 }
 
 // Tracks show the viewer's state (lib/library/track-row.ts); the ranking is everyone's.
-export async function searchTracks (db: Queryable, viewer: Viewer, query: string, limit: number): Promise<TrackT[]> {
-  return tracksByIds(db, viewer, await rankedIds(db, TRACKS, query, limit))
+async function searchTracks (db: Queryable, viewer: Viewer, q: Query, limit: number): Promise<TrackT[]> {
+  return await tracksByIds(db, viewer, await rankedIds(db, TRACKS, q, limit))
 }
 
-export async function searchAlbums (db: Queryable, query: string, limit: number): Promise<AlbumT[]> {
-  return albumsByIds(db, await rankedIds(db, ALBUMS, query, limit))
+async function searchAlbums (db: Queryable, q: Query, limit: number): Promise<AlbumT[]> {
+  return await albumsByIds(db, await rankedIds(db, ALBUMS, q, limit))
 }
 
-export async function searchArtists (db: Queryable, query: string, limit: number): Promise<ArtistT[]> {
-  return artistsByIds(db, await rankedIds(db, ARTISTS, query, limit))
+async function searchArtists (db: Queryable, q: Query, limit: number): Promise<ArtistT[]> {
+  return await artistsByIds(db, await rankedIds(db, ARTISTS, q, limit))
 }
 
 export async function search (db: Queryable, viewer: Viewer, text: string, limit: number): Promise<SearchResultT> {
   const query = foldedWords(text).join(' ')
   if (query === '') return { tracks: [], albums: [], artists: [] }
+  await freshSearchWords(db)
+  const q = queryOf(db, query)
   const [tracks, albums, artists] = await Promise.all([
-    searchTracks(db, viewer, query, limit),
-    searchAlbums(db, query, limit),
-    searchArtists(db, query, limit)
+    searchTracks(db, viewer, q, limit),
+    searchAlbums(db, q, limit),
+    searchArtists(db, q, limit)
   ])
   return { tracks, albums, artists }
 }
