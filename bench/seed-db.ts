@@ -1,15 +1,20 @@
-// Fills a PostgreSQL database with a synthetic library (100,000 tracks by default) for the
-// library API benchmark. Rows are the scanner's for files with these tags (lib/scan/track-records.ts).
+// Fills a PostgreSQL database with a library (100,000 tracks by default) for the library API
+// benchmarks. Rows are the scanner's for files with these tags (lib/scan/track-records.ts).
 //   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/sonantica_bench BENCH_TRACKS=100000 npm run bench:seed-db
+// BENCH_LIBRARY=realistic draws names from a large vocabulary (bench/realistic-library.ts);
+// the default, synthetic, is round 1's library of about sixty words, kept to compare with it.
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { migrate } from '../lib/migrate.js'
 import { TRACK_RECORD_TYPES, albumRecord, artistRecord, trackRecord, type AlbumRecord, type ArtistRecord, type TrackRecord } from '../lib/scan/track-records.js'
 import type { TrackTags } from '../lib/scan/tags.js'
 import { recreateDatabase } from './recreate-database.js'
+import { realisticAlbums, type RealAlbum } from './realistic-library.js'
 
 export const BENCH_DB_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/sonantica_bench'
 const TRACKS = Number(process.env.BENCH_TRACKS ?? 100_000)
+export const REALISTIC = process.env.BENCH_LIBRARY === 'realistic'
+if (!['realistic', 'synthetic', undefined].includes(process.env.BENCH_LIBRARY)) throw new Error('BENCH_LIBRARY is realistic or synthetic')
 
 // Deterministic, so every run builds the same library.
 let state = 0x2545f491
@@ -93,7 +98,20 @@ export async function seedBenchDatabase (url = BENCH_DB_URL, trackCount = TRACKS
 // node-postgres adapter).
 export async function seedLibraryInto (db: pg.Pool, trackCount = TRACKS, label = 'the database'): Promise<void> {
   await migrate(db)
+  const { artists, albums, tracks } = REALISTIC ? realisticRows(trackCount) : syntheticRows(trackCount)
+  await insertRows(db, 'artists', ARTIST_COLUMNS, artists)
+  await insertRows(db, 'albums', ALBUM_COLUMNS, albums)
+  await insertRows(db, 'tracks', TRACK_COLUMNS, tracks)
+  await db.query('INSERT INTO scans (status, phase, finished_at) VALUES (\'completed\', \'complete\', now())')
+  await db.query('VACUUM ANALYZE')
+  process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks (${REALISTIC ? 'realistic' : 'synthetic'}) into ${label}\n`)
+}
 
+interface Rows { artists: ArtistRow[], albums: AlbumRow[], tracks: TrackRow[] }
+
+const BASE_TIME = Date.UTC(2020, 0, 1)
+
+function syntheticRows (trackCount: number): Rows {
   const artistCount = Math.max(10, Math.round(trackCount / 60))
   const artists: ArtistRow[] = []
   const seen = new Set<string>()
@@ -111,7 +129,7 @@ export async function seedLibraryInto (db: pg.Pool, trackCount = TRACKS, label =
 
   const albums: AlbumRow[] = []
   const tracks: TrackRow[] = []
-  const base = Date.UTC(2020, 0, 1)
+  const base = BASE_TIME
   const albumIdentities = new Set<string>()
   while (tracks.length < trackCount) {
     const artist = pick(artists)
@@ -178,12 +196,86 @@ export async function seedLibraryInto (db: pg.Pool, trackCount = TRACKS, label =
     }
   }
 
-  await insertRows(db, 'artists', ARTIST_COLUMNS, artists)
-  await insertRows(db, 'albums', ALBUM_COLUMNS, albums)
-  await insertRows(db, 'tracks', TRACK_COLUMNS, tracks)
-  await db.query('INSERT INTO scans (status, phase, finished_at) VALUES (\'completed\', \'complete\', now())')
-  await db.query('VACUUM ANALYZE')
-  process.stdout.write(`seeded ${artists.length} artists, ${albums.length} albums, ${tracks.length} tracks into ${label}\n`)
+  return { artists, albums, tracks }
+}
+
+// The rows a scan of the realistic library's files would write: one artist per distinct track
+// artist and album artist ("A feat. B" is an artist of its own, as the scanner stores it).
+function realisticRows (trackCount: number): Rows {
+  const artists: ArtistRow[] = []
+  const artistIds = new Map<string, string>()
+  const artistId = (name: string): string => {
+    const record = artistRecord(name)
+    let id = artistIds.get(record.name_key)
+    if (id === undefined) {
+      id = randomUUID()
+      artistIds.set(record.name_key, id)
+      artists.push({ id, ...record })
+    }
+    return id
+  }
+  const albums: AlbumRow[] = []
+  const tracks: TrackRow[] = []
+  for (const real of realisticAlbums(trackCount)) {
+    const albumId = randomUUID()
+    const created = new Date(BASE_TIME + tracks.length * 60_000).toISOString()
+    const folder = `${real.artist}/${real.title} [${albumId.slice(0, 8)}]`
+    albums.push({
+      id: albumId,
+      ...albumRecord({ album: real.title, albumArtist: real.albumArtist, mbAlbumId: null, compilation: real.compilation }),
+      artist_id: artistId(real.albumArtist),
+      year: real.year,
+      cover_source: real.coverBytes > 0 ? `embedded:${folder}/01.${real.format}` : real.folderCover ? `${folder}/cover.jpg` : null,
+      created_at: created
+    })
+    for (const t of real.tracks) {
+      const path = `${folder}/${real.discs > 1 ? `${t.discNumber}-` : ''}${String(t.trackNumber).padStart(2, '0')} ${t.title}.${real.format}`
+      tracks.push({
+        id: randomUUID(),
+        ...trackRecord({ path, size: t.size, mtimeMs: 1_700_000_000_000 }, realTags(real, t)),
+        artist_id: artistId(t.artist),
+        album_id: albumId,
+        added_at: created
+      })
+    }
+  }
+  return { artists, albums, tracks }
+}
+
+function realTags (album: RealAlbum, t: RealAlbum['tracks'][number]): TrackTags {
+  const mp3 = album.format === 'mp3'
+  return {
+    title: t.title,
+    artist: t.artist,
+    artists: t.artists,
+    albumArtist: album.albumArtist,
+    album: album.title,
+    compilation: album.compilation,
+    trackNumber: t.trackNumber,
+    trackTotal: t.trackTotal,
+    discNumber: t.discNumber,
+    discTotal: album.discs,
+    year: album.year,
+    genres: album.genres,
+    duration: t.duration,
+    container: mp3 ? 'MPEG' : 'FLAC',
+    codec: mp3 ? 'MPEG 1 Layer 3' : 'FLAC',
+    bitrate: Math.round(t.size * 8 / t.duration),
+    sampleRate: 44_100,
+    channels: 2,
+    bitsPerSample: mp3 ? null : 16,
+    lossless: !mp3,
+    mbTrackId: null,
+    mbRecordingId: null,
+    mbAlbumId: null,
+    mbArtistId: null,
+    mbAlbumArtistId: null,
+    replayGainTrackGain: null,
+    replayGainTrackPeak: null,
+    replayGainAlbumGain: null,
+    replayGainAlbumPeak: null,
+    hasCover: album.coverBytes > 0
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
