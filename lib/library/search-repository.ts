@@ -17,7 +17,7 @@ import { albumsByIds } from './album-repository.js'
 import { artistsByIds } from './artist-repository.js'
 import { tracksByIds, type Viewer } from './track-row.js'
 import { Params, escapeLike, foldedWords } from '../db/sql-parts.js'
-import { freshSearchWords, similarWords, substringWords } from './search-words.js'
+import { freshSearchWords, similarWords, substringWords, type WordSet } from './search-words.js'
 
 interface Kind {
   from: string
@@ -51,7 +51,7 @@ export const SEARCH_SESSION_SETTINGS: Readonly<Record<string, string>> = { 'pg_t
 interface Query {
   text: string
   substringWords: () => Promise<Array<string[] | null>>
-  similarWords: () => Promise<string[][]>
+  similarWords: () => Promise<WordSet[]>
 }
 
 function once<T> (fn: () => Promise<T>): () => Promise<T> {
@@ -90,50 +90,64 @@ function holdsAny (kind: Kind, words: string[], p: Params): string {
   return `${kind.words} && ${p.add(words)}::text[]`
 }
 
+// The rows of `kind` passing `test`, at most CANDIDATES of them, best `rank` first. With words
+// to narrow by, the rows holding them are taken first in a query of their own: planned for all
+// of them, it reads them through the word-array index, where a LIMIT beside the conditions
+// makes the planner expect a scan of the table to meet CANDIDATES matches early, and read
+// every row when the words are rare. Only those rows' text is then tested, off the trigram
+// index (the || ''), which would otherwise be read too.
+type Test = (text: string, name: string) => string
+
+function ranked (kind: Kind, narrowed: string[], test: Test, rank: string, limit: string): string {
+  const { from, id, name, search, order } = kind
+  const columns = `${id} AS id, ${name} AS name, ${search} AS search, ${order.split(',')[0]} AS k`
+  const candidates = narrowed.length === 0
+    ? `SELECT ${columns} FROM ${from} WHERE ${test(search, name)} LIMIT ${CANDIDATES}`
+    : `WITH r AS MATERIALIZED (SELECT ${columns} FROM ${from} WHERE ${narrowed.join(' AND ')})
+      SELECT * FROM r WHERE ${test("(search || '')", 'name')} LIMIT ${CANDIDATES}`
+  return `WITH c AS MATERIALIZED (${candidates}) SELECT id FROM c ORDER BY ${rank}, k, id LIMIT ${limit}`
+}
+
 async function substringTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
   const sets = await q.substringWords()
   // A query word nothing in the library holds: no row contains the query.
   if (sets.some((s) => s !== null && s.length === 0)) return []
   const e = escapeLike(q.text)
-  const { from, id, name, search, order } = kind
   const p = new Params()
   const narrowed = sets.filter((s): s is string[] => s !== null).map((s) => holdsAny(kind, s, p))
   const prefix = p.add(`${e}%`)
-  // With words to narrow by, the text test is kept off the trigram index (the || ''), which
-  // would otherwise be intersected too, at the cost of reading every row sharing a trigram.
-  const text = narrowed.length > 0 ? `(${search} || '')` : search
-  const where = [...narrowed, `${text} LIKE ${p.add(`%${e}%`)}`, `NOT ${name} LIKE ${prefix}`]
-  return await ids(db, `WITH m AS MATERIALIZED (
-      SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
-      WHERE ${where.join(' AND ')} LIMIT ${CANDIDATES}
-    )
-    SELECT id FROM m ORDER BY (search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC, k, id LIMIT ${p.add(limit)}`, p)
+  const inside = p.add(`%${e}%`)
+  // A name starting with the query is tier 1's.
+  const test: Test = (text, name) => `${text} LIKE ${inside} AND NOT ${name} LIKE ${prefix}`
+  const rank = `(search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC`
+  return await ids(db, ranked(kind, narrowed, test, rank, p.add(limit)), p)
 }
 
 // Rows holding words close to the query's, kept when their text is within the threshold of the
 // whole query (`<%`) and does not contain it (tier 2 found those), closest first.
 async function fuzzyRows (db: Queryable, kind: Kind, q: Query, narrowed: (p: Params) => string[], limit: number): Promise<string[]> {
-  const { from, id, search, order } = kind
   const p = new Params()
   const where = narrowed(p)
   const query = p.add(q.text)
-  return await ids(db, `WITH c AS MATERIALIZED (
-      SELECT ${id} AS id, ${search} AS search, ${order.split(',')[0]} AS k FROM ${from}
-      WHERE ${where.join(' AND ')} AND ${query} <% (${search} || '') AND NOT ${search} LIKE ${p.add(`%${escapeLike(q.text)}%`)}
-      LIMIT ${CANDIDATES}
-    )
-    SELECT id FROM c ORDER BY word_similarity(${query}, search) DESC, k, id LIMIT ${p.add(limit)}`, p)
+  const inside = p.add(`%${escapeLike(q.text)}%`)
+  const test: Test = (text) => `${query} <% ${text} AND NOT ${text} LIKE ${inside}`
+  return await ids(db, ranked(kind, where, test, `word_similarity(${query}, search) DESC`, p.add(limit)), p)
 }
 
+// Rows with a close word for any query word, tried only for words this rare: a common word's
+// rows would each be tested against the whole query.
+const RARE_USES = 1000
+
 async function fuzzyTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
-  const sets = (await q.similarWords()).filter((s) => s.length > 0)
+  const sets = (await q.similarWords()).filter((s) => s.words.length > 0)
   if (sets.length === 0) return []
   // Rows with a close word for every query word that has one...
-  const found = await fuzzyRows(db, kind, q, (p) => sets.map((s) => holdsAny(kind, s, p)), limit)
-  if (found.length >= limit || sets.length === 1) return found
-  // ...then, the limit unfilled, rows with a close word for any of them: a short word's typo
-  // ("nian simone") has no close word, yet the whole query is close to "nina simone".
-  const more = await fuzzyRows(db, kind, q, (p) => [holdsAny(kind, [...new Set(sets.flat())], p)], limit)
+  const found = await fuzzyRows(db, kind, q, (p) => sets.map((s) => holdsAny(kind, s.words, p)), limit)
+  const rare = sets.filter((s) => s.uses <= RARE_USES)
+  if (found.length >= limit || sets.length === 1 || rare.length === 0) return found
+  // ...then, the limit unfilled, rows with a close word for any of the rare ones: a short
+  // word's typo ("nian simone") has no close word, yet the whole query is close to "nina simone".
+  const more = await fuzzyRows(db, kind, q, (p) => [holdsAny(kind, [...new Set(rare.flatMap((s) => s.words))], p)], limit)
   return [...new Set([...found, ...more])].slice(0, limit)
 }
 
