@@ -50,7 +50,7 @@ export const SEARCH_SESSION_SETTINGS: Readonly<Record<string, string>> = { 'pg_t
 // What the three kinds of one search share: the query, and its words' look-ups, made once.
 interface Query {
   text: string
-  substringWords: () => Promise<Array<string[] | null>>
+  substringWords: () => Promise<Array<WordSet | null>>
   similarWords: () => Promise<WordSet[]>
 }
 
@@ -85,53 +85,61 @@ async function prefixTier (db: Queryable, kind: Kind, q: Query, limit: number): 
     ORDER BY ${name} USING ~<~, ${id} LIMIT ${p.add(limit)}`, p)
 }
 
-// "any of these words": one condition the word-array index serves.
-function holdsAny (kind: Kind, words: string[], p: Params): string {
-  return `${kind.words} && ${p.add(words)}::text[]`
-}
-
-// The rows of `kind` passing `test`, at most CANDIDATES of them, best `rank` first. With words
-// to narrow by, the rows holding them are taken first in a query of their own: planned for all
-// of them, it reads them through the word-array index, where a LIMIT beside the conditions
-// makes the planner expect a scan of the table to meet CANDIDATES matches early, and read
-// every row when the words are rare. Only those rows' text is then tested, off the trigram
-// index (the || ''), which would otherwise be read too.
+// The rows of `kind` passing `test`, at most CANDIDATES of them, best `rank` first.
+//
+// With word sets to narrow by, a row must hold a word of each. The rows are reached through the
+// set whose words occur least: one probe of the word-array index per word, joined, so no plan
+// can read the table instead. As a plain `words && '{...}'` condition, the planner costs a
+// row's test as one operator whatever the number of words and scans a small table (or, beside
+// a LIMIT, a large one, expecting matches early) at tens of microseconds a row. The join is
+// planned in a query of its own for the same reason, and read only until CANDIDATES rows pass
+// the test; the text test stays off the trigram index (the || ''), which would be read too.
 type Test = (text: string, name: string) => string
 
-function ranked (kind: Kind, narrowed: string[], test: Test, rank: string, limit: string): string {
+function ranked (kind: Kind, sets: WordSet[], p: Params, test: Test, rank: string, limit: number): string {
   const { from, id, name, search, order } = kind
   const columns = `${id} AS id, ${name} AS name, ${search} AS search, ${order.split(',')[0]} AS k`
-  const candidates = narrowed.length === 0
-    ? `SELECT ${columns} FROM ${from} WHERE ${test(search, name)} LIMIT ${CANDIDATES}`
-    : `WITH r AS MATERIALIZED (SELECT ${columns} FROM ${from} WHERE ${narrowed.join(' AND ')})
-      SELECT * FROM r WHERE ${test("(search || '')", 'name')} LIMIT ${CANDIDATES}`
-  return `WITH c AS MATERIALIZED (${candidates}) SELECT id FROM c ORDER BY ${rank}, k, id LIMIT ${limit}`
+  let candidates: string
+  if (sets.length === 0) {
+    candidates = `SELECT ${columns} FROM ${from} WHERE ${test(search, name)} LIMIT ${CANDIDATES}`
+  } else {
+    const [rarest, ...others] = [...sets].sort((a, b) => a.uses - b.uses)
+    // The other sets are tested on the rows found, not in the join, where the planner would
+    // again test them on every row of the table.
+    const holdsOthers = others.map((s) => `string_to_array(search, ' ') && ${p.add(s.words)}::text[]`)
+    candidates = `WITH r AS MATERIALIZED (
+        SELECT ${columns} FROM unnest(${p.add(rarest.words)}::text[]) w(word) JOIN ${from} ON ${kind.words} @> ARRAY[w.word]
+      )
+      SELECT DISTINCT * FROM (
+        SELECT * FROM r WHERE ${[...holdsOthers, test("(search || '')", 'name')].join(' AND ')} LIMIT ${CANDIDATES}
+      ) x`
+  }
+  return `WITH c AS MATERIALIZED (${candidates}) SELECT id FROM c ORDER BY ${rank}, k, id LIMIT ${p.add(limit)}`
 }
 
 async function substringTier (db: Queryable, kind: Kind, q: Query, limit: number): Promise<string[]> {
-  const sets = await q.substringWords()
+  const found = await q.substringWords()
   // A query word nothing in the library holds: no row contains the query.
-  if (sets.some((s) => s !== null && s.length === 0)) return []
+  if (found.some((s) => s !== null && s.words.length === 0)) return []
+  const sets = found.filter((s): s is WordSet => s !== null)
   const e = escapeLike(q.text)
   const p = new Params()
-  const narrowed = sets.filter((s): s is string[] => s !== null).map((s) => holdsAny(kind, s, p))
   const prefix = p.add(`${e}%`)
   const inside = p.add(`%${e}%`)
   // A name starting with the query is tier 1's.
   const test: Test = (text, name) => `${text} LIKE ${inside} AND NOT ${name} LIKE ${prefix}`
   const rank = `(search LIKE ${prefix} OR search LIKE ${p.add(`% ${e}%`)}) DESC`
-  return await ids(db, ranked(kind, narrowed, test, rank, p.add(limit)), p)
+  return await ids(db, ranked(kind, sets, p, test, rank, limit), p)
 }
 
 // Rows holding words close to the query's, kept when their text is within the threshold of the
 // whole query (`<%`) and does not contain it (tier 2 found those), closest first.
-async function fuzzyRows (db: Queryable, kind: Kind, q: Query, narrowed: (p: Params) => string[], limit: number): Promise<string[]> {
+async function fuzzyRows (db: Queryable, kind: Kind, q: Query, sets: WordSet[], limit: number): Promise<string[]> {
   const p = new Params()
-  const where = narrowed(p)
   const query = p.add(q.text)
   const inside = p.add(`%${escapeLike(q.text)}%`)
   const test: Test = (text) => `${query} <% ${text} AND NOT ${text} LIKE ${inside}`
-  return await ids(db, ranked(kind, where, test, `word_similarity(${query}, search) DESC`, p.add(limit)), p)
+  return await ids(db, ranked(kind, sets, p, test, `word_similarity(${query}, search) DESC`, limit), p)
 }
 
 // Rows with a close word for any query word, tried only for words this rare: a common word's
@@ -142,12 +150,13 @@ async function fuzzyTier (db: Queryable, kind: Kind, q: Query, limit: number): P
   const sets = (await q.similarWords()).filter((s) => s.words.length > 0)
   if (sets.length === 0) return []
   // Rows with a close word for every query word that has one...
-  const found = await fuzzyRows(db, kind, q, (p) => sets.map((s) => holdsAny(kind, s.words, p)), limit)
+  const found = await fuzzyRows(db, kind, q, sets, limit)
   const rare = sets.filter((s) => s.uses <= RARE_USES)
   if (found.length >= limit || sets.length === 1 || rare.length === 0) return found
   // ...then, the limit unfilled, rows with a close word for any of the rare ones: a short
   // word's typo ("nian simone") has no close word, yet the whole query is close to "nina simone".
-  const more = await fuzzyRows(db, kind, q, (p) => [holdsAny(kind, [...new Set(rare.flatMap((s) => s.words))], p)], limit)
+  const anyRare = { words: [...new Set(rare.flatMap((s) => s.words))], uses: rare.reduce((n, s) => n + s.uses, 0) }
+  const more = await fuzzyRows(db, kind, q, [anyRare], limit)
   return [...new Set([...found, ...more])].slice(0, limit)
 }
 

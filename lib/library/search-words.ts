@@ -95,9 +95,9 @@ async function lookUp (db: Queryable, values: string[], lookup: Lookup): Promise
 // Per query word, the library words it may stand for in a substring match; null for a word
 // matching more than MAX_WORDS (it narrows nothing). No words: nothing in the library holds
 // it, so nothing contains the query.
-export async function substringWords (db: Queryable, words: string[]): Promise<Array<string[] | null>> {
+export async function substringWords (db: Queryable, words: string[]): Promise<Array<WordSet | null>> {
   const sets = await lookUp(db, substringPatterns(words), (p) => `SELECT word, uses FROM search_words WHERE word LIKE ${p} LIMIT ${MAX_WORDS + 1}`)
-  return sets.map((s) => s.words.length > MAX_WORDS ? null : s.words)
+  return sets.map((s) => s.words.length > MAX_WORDS ? null : s)
 }
 
 // Per query word, the library words within the fuzzy threshold of it (pg_trgm's `<%`, the
