@@ -59,12 +59,18 @@ function once<T> (fn: () => Promise<T>): () => Promise<T> {
   return async () => await (result ??= fn())
 }
 
+// The words are checked (and refreshed if the library changed) while tier 1, which does not
+// read them, runs; the substring look-up, wanted by nearly every search, follows at once.
 function queryOf (db: Queryable, text: string): Query {
   const words = text.split(' ')
+  const fresh = freshSearchWords(db)
+  const substring = fresh.then(async () => await substringWords(db, words))
+  // Awaited by the tiers that need it; until then its failure must not go unhandled.
+  substring.catch(() => {})
   return {
     text,
-    substringWords: once(async () => await substringWords(db, words)),
-    similarWords: once(async () => await similarWords(db, words))
+    substringWords: async () => await substring,
+    similarWords: once(async () => { await fresh; return await similarWords(db, words) })
   }
 }
 
@@ -187,7 +193,6 @@ async function searchArtists (db: Queryable, q: Query, limit: number): Promise<A
 export async function search (db: Queryable, viewer: Viewer, text: string, limit: number): Promise<SearchResultT> {
   const query = foldedWords(text).join(' ')
   if (query === '') return { tracks: [], albums: [], artists: [] }
-  await freshSearchWords(db)
   const q = queryOf(db, query)
   const [tracks, albums, artists] = await Promise.all([
     searchTracks(db, viewer, q, limit),
