@@ -99,7 +99,7 @@ async function prefixTier (db: Queryable, kind: Kind, q: Query, limit: number): 
 // row's test as one operator whatever the number of words and scans a small table (or, beside
 // a LIMIT, a large one, expecting matches early) at tens of microseconds a row. The join is
 // planned in a query of its own for the same reason, and read only until CANDIDATES rows pass
-// the test; the text test stays off the trigram index (the || ''), which would be read too.
+// the test.
 type Test = (text: string, name: string) => string
 
 function ranked (kind: Kind, sets: WordSet[], p: Params, test: Test, rank: string, limit: number): string {
@@ -117,7 +117,7 @@ function ranked (kind: Kind, sets: WordSet[], p: Params, test: Test, rank: strin
         SELECT ${columns} FROM unnest(${p.add(rarest.words)}::text[]) w(word) JOIN ${from} ON ${kind.words} @> ARRAY[w.word]
       )
       SELECT DISTINCT * FROM (
-        SELECT * FROM r WHERE ${[...holdsOthers, test("(search || '')", 'name')].join(' AND ')} LIMIT ${CANDIDATES}
+        SELECT * FROM r WHERE ${[...holdsOthers, test('search', 'name')].join(' AND ')} LIMIT ${CANDIDATES}
       ) x`
   }
   return `WITH c AS MATERIALIZED (${candidates}) SELECT id FROM c ORDER BY ${rank}, k, id LIMIT ${p.add(limit)}`
