@@ -24,6 +24,7 @@ import libraryPlugin from './plugins/library.js'
 import responseCachePlugin from './plugins/response-cache.js'
 import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
+import startupSummaryPlugin from './plugins/startup-summary.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
 import streamRoutes from './routes/stream.js'
@@ -32,21 +33,13 @@ import coverRoutes from './routes/cover.js'
 import userRoutes from './routes/users/index.js'
 import subsonicRoutes from './routes/subsonic/index.js'
 import subsonicHelp from './routes/subsonic/help.js'
-import type { Config, LogLevel } from './lib/config.js'
-import { stdSerializers } from 'pino'
-import { REDACTED, requestSerializer, serializeError } from './lib/log-redact.js'
+import type { Config } from './lib/config.js'
+import { processLoggerOptions } from './lib/logging/options.js'
+import { QuietProbesLogController } from './plugins/quiet-probes.js'
 
 export type AppOptions = ConfigPluginOptions
 
-// Request lines carry the URL with its query, where <audio src> URLs hold ?api_key=.
-export function loggerOptions (level: LogLevel, secrets: readonly string[] = []) {
-  return {
-    level,
-    serializers: { req: requestSerializer(secrets), err: serializeError(stdSerializers.err) },
-    // For any line that logs headers directly.
-    redact: { paths: ['req.headers.authorization', 'headers.authorization'], censor: REDACTED }
-  }
-}
+export { loggerOptions } from './lib/logging/options.js'
 
 const AJV_OPTIONS = { coerceTypes: 'array', removeAdditional: false, allErrors: false } as const
 
@@ -66,9 +59,10 @@ function partAwareValidator (): ValidatorFactory {
 
 // Options for the Fastify instance itself, shared by server.ts and the tests so both validate
 // and serialise the same way.
-export function serverOptions (config: Pick<Config, 'logLevel' | 'apiKey'>): FastifyServerOptions {
+export function serverOptions (config: Pick<Config, 'logLevel' | 'logFormat' | 'apiKey'>): FastifyServerOptions {
   return {
-    logger: loggerOptions(config.logLevel, config.apiKey === null ? [] : [config.apiKey]),
+    logger: processLoggerOptions(config),
+    logController: new QuietProbesLogController(),
     bodyLimit: 1024 * 1024,
     // PGlite's first start (initdb, migrations) can take far longer than Fastify's 10 s default
     // on a small home server or a busy machine.
@@ -112,6 +106,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(responseCachePlugin)
   await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
+  await fastify.register(startupSummaryPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(scanRoutes)

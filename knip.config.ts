@@ -19,8 +19,9 @@ const config: KnipConfig = {
   ignoreExportsUsedInFile: true,
   // The OpenAPI lint test runs spectral from node_modules/.bin by path, which knip cannot follow.
   ignoreDependencies: ['@stoplight/spectral-cli'],
-  // System tools the benches and tests spawn; Debian packages, not npm ones.
-  ignoreBinaries: ['ffmpeg', 'wrk', 'redis-server', 'mkfifo']
+  // System tools the benches and tests spawn; Debian packages, not npm ones (`script` gives the
+  // log tests a pseudo-terminal).
+  ignoreBinaries: ['ffmpeg', 'wrk', 'redis-server', 'mkfifo', 'script']
 }
 
 export default config

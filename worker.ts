@@ -7,6 +7,7 @@ import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
 import { exitGracefullyOnSignals, readConfigOrExit } from './lib/process-entry.js'
+import { processLoggerOptions } from './lib/logging/options.js'
 
 const config = readConfigOrExit()
 if (config.redisHost === null) {
@@ -18,7 +19,7 @@ if (config.postgresUrl === null) {
   process.stderr.write('worker.ts needs POSTGRES_URL: the embedded database is only reachable from the API process\n')
   process.exit(1)
 }
-const fastify = Fastify({ logger: { level: config.logLevel } })
+const fastify = Fastify({ logger: processLoggerOptions(config) })
 
 const lifecycle = exitGracefullyOnSignals(fastify, { graceMs: 20_000, message: 'worker shutting down: an unfinished job is handed back to the queue' })
 

@@ -1,16 +1,22 @@
-// Generates a synthetic library: npm run bench:make-library -- <dir> [tracks=20000]
-// Artist/Album/NN Title.ext folders with realistic tags; ~65% MP3 and ~25% FLAC with tags written
-// here per file, ~10% Ogg/Opus/M4A copied per album from files ffmpeg tagged; some embedded
-// covers, some folder covers, and a few corrupt files.
+// Generates a library: npm run bench:make-library -- <dir> [tracks=20000] [--realistic]
+// Synthetic (the default): Artist/Album/NN Title.ext folders with tags from a few words; ~65% MP3
+// and ~25% FLAC with tags written here per file, ~10% Ogg/Opus/M4A copied per album from files
+// ffmpeg tagged; some embedded covers, some folder covers, and a few corrupt files.
+// --realistic: the library of bench/realistic-library.ts, files at their real sizes as sparse
+// files (bench/realistic-files.ts).
 import { mkdir, readFile, writeFile, copyFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { coverImage, encodeAudio } from '../test/fixtures/audio.js'
 import { id3v2, stripId3v2, flacWithTags, type BenchTags } from './tag-writers.js'
+import { realisticAlbums } from './realistic-library.js'
+import { audioTemplates, writeRealisticAlbum } from './realistic-files.js'
 
-const dir = process.argv[2]
-const total = Number(process.argv[3] ?? 20_000)
+const args = process.argv.slice(2)
+const realistic = args.includes('--realistic')
+const [dir, count] = args.filter((a) => a !== '--realistic')
+const total = Number(count ?? 20_000)
 if (dir === undefined || !Number.isInteger(total) || total <= 0) {
-  process.stderr.write('usage: bench/make-library.ts <dir> [tracks]\n')
+  process.stderr.write('usage: bench/make-library.ts <dir> [tracks] [--realistic]\n')
   process.exit(2)
 }
 
@@ -30,6 +36,18 @@ const rand = (): number => {
 await rm(dir, { recursive: true, force: true })
 await mkdir(dir, { recursive: true })
 const started = Date.now()
+if (realistic) {
+  const templates = await audioTemplates()
+  const sum = { files: 0, corrupt: 0, headBytes: 0, apparentBytes: 0 }
+  const albums = realisticAlbums(total)
+  for (const [i, album] of albums.entries()) {
+    const w = await writeRealisticAlbum(dir, album, i, templates, () => rand() < 0.002)
+    sum.files += w.files; sum.corrupt += w.corrupt; sum.headBytes += w.headBytes; sum.apparentBytes += w.apparentBytes
+  }
+  const gb = (b: number): string => (b / 1e9).toFixed(1)
+  process.stdout.write(`${sum.files} files (${sum.corrupt} corrupt) in ${albums.length} albums in ${dir}: ${gb(sum.apparentBytes)} GB apparent, ${gb(sum.headBytes)} GB written, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`)
+  process.exit(0)
+}
 const mp3Audio = stripId3v2(await readFile(await encodeAudio('mp3', { seconds: 2 })))
 const flacBase = await readFile(await encodeAudio('flac', { seconds: 1 }))
 const cover = await readFile(await coverImage())

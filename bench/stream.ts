@@ -1,11 +1,14 @@
-// Streaming speed: the service vs @fastify/static vs nginx (sendfile) on the same file and load.
+// Streaming speed: the service vs @fastify/static vs nginx (sendfile) on the same file and load, and
+// the service behind nginx with STREAM_OFFLOAD=x-accel (it authorises and resolves, nginx sends).
 // Run: npm run bench:stream  (needs wrk and nginx: apt-get install -y nginx-light wrk)
 // The machine is shared, so targets take turns for BENCH_ROUNDS rounds and the median counts.
 // Env: BENCH_SECONDS (default 5 per run), BENCH_ROUNDS (3), BENCH_CONNECTIONS (16), NGINX_WORKERS (1), BENCH_NODE_ARGS (extra
-// node flags for the service, e.g. --cpu-prof).
+// node flags for the services, e.g. --cpu-prof), BENCH_TARGETS (comma-separated subset of service,
+// @fastify/static, nginx, x-accel, x-accel answer; default all), BENCH_KINDS (ranges,whole), BENCH_API_KEY (set: the
+// services need it and wrk sends it as a Bearer header; nginx and @fastify/static check nothing).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,13 +25,19 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const NGINX_WORKERS = Number(process.env.NGINX_WORKERS ?? 1)
+const API_KEY = process.env.BENCH_API_KEY ?? ''
+const ALL_TARGETS = ['service', '@fastify/static', 'nginx', 'x-accel', 'x-accel answer'] as const
+type TargetName = typeof ALL_TARGETS[number]
+const WANTED = new Set((process.env.BENCH_TARGETS ?? ALL_TARGETS.join(',')).split(',').map((name) => name.trim()))
+const KINDS = new Set((process.env.BENCH_KINDS ?? 'ranges,whole').split(',').map((name) => name.trim()))
 const FILE_SIZE = 10 * 1024 * 1024
 const RANGE = 64 * 1024
 
-async function waitForHttp (url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+async function waitForHttp (url: string, authorised: boolean): Promise<void> {
+  // Two services each starting an embedded PGlite take a while on a busy machine.
+  for (let i = 0; i < 1200; i++) {
     try {
-      const res = await fetch(url)
+      const res = await fetch(url, { headers: authorised && API_KEY !== '' ? { authorization: `Bearer ${API_KEY}` } : {} })
       await res.arrayBuffer()
       if (res.status < 500) return
     } catch {}
@@ -43,9 +52,12 @@ function rssKiB (pid: number): Promise<number> {
 
 interface WrkResult { rps: number, mibPerSec: number, errors: number, p99: string }
 
-function wrk (url: string, script: string | null): WrkResult {
+const EMPTY: WrkResult = { rps: 0, mibPerSec: 0, errors: 0, p99: '-' }
+
+function wrk (url: string, script: string | null, authorised: boolean): WrkResult {
   const args = ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency']
   if (script !== null) args.push('-s', script)
+  if (authorised && API_KEY !== '') args.push('-H', `Authorization: Bearer ${API_KEY}`)
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' })
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0)
   const transfer = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(out)
@@ -83,22 +95,30 @@ try {
   const id = await seedTrack(pool, { filePath: 'Bench/track.flac', fileSize: FILE_SIZE })
   await pool.end()
   await db.close()
+  // The offloading service gets its own copy: an embedded PGlite belongs to one process.
+  await cp(join(dataDir, 'pglite'), join(work, 'data-offload', 'pglite'), { recursive: true })
 
   const lua = join(work, 'ranges.lua')
   await writeFile(lua, `math.randomseed(${Date.now() % 100000})
 request = function()
   local start = math.random(0, ${FILE_SIZE - RANGE})
-  return wrk.format("GET", nil, { ["Range"] = "bytes=" .. start .. "-" .. (start + ${RANGE - 1}) })
+  return wrk.format("GET", nil, { ["Range"] = "bytes=" .. start .. "-" .. (start + ${RANGE - 1})${API_KEY === '' ? '' : `, ["Authorization"] = "Bearer ${API_KEY}"`} })
 end
 `)
 
+  const startService = (port: number, data: string, env: Record<string, string>): ChildProcess => {
+    const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'server.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MEDIA_PATH: media, DATA_DIR: data, LOG_LEVEL: 'warn', SCAN_ON_START: 'false', POSTGRES_URL: '', REDIS_HOST: '', API_KEY, MAX_CONNECTIONS_PER_IP: '0', ...env }
+    })
+    children.push(child)
+    return child
+  }
   const servicePort = await freePort()
-  const service = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'server.ts'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, PORT: String(servicePort), HOST: '127.0.0.1', MEDIA_PATH: media, DATA_DIR: dataDir, LOG_LEVEL: 'warn', SCAN_ON_START: 'false', POSTGRES_URL: '', REDIS_HOST: '', API_KEY: '', MAX_CONNECTIONS_PER_IP: '0' }
-  })
-  children.push(service)
+  const service = startService(servicePort, dataDir, {})
+  const offloadPort = await freePort()
+  if (WANTED.has('x-accel') || WANTED.has('x-accel answer')) startService(offloadPort, join(work, 'data-offload'), { STREAM_OFFLOAD: 'x-accel' })
 
   const staticPort = await freePort()
   const staticServer = spawn(process.execPath, ['--import', 'tsx', 'bench/static-server.ts'], {
@@ -107,6 +127,7 @@ end
   children.push(staticServer)
 
   const nginxPort = await freePort()
+  const frontPort = await freePort()
   const nginxDir = join(work, 'nginx')
   await mkdir(nginxDir)
   await writeFile(join(nginxDir, 'nginx.conf'), `daemon off;
@@ -121,26 +142,41 @@ http {
   client_body_temp_path ${nginxDir}; proxy_temp_path ${nginxDir}; fastcgi_temp_path ${nginxDir};
   uwsgi_temp_path ${nginxDir}; scgi_temp_path ${nginxDir};
   server { listen 127.0.0.1:${nginxPort}; root ${media}; }
+  # docs/nginx-offload.md's setup in front of the offloading service.
+  upstream sonantica { server 127.0.0.1:${offloadPort}; keepalive 32; }
+  server {
+    listen 127.0.0.1:${frontPort};
+    max_ranges 1;
+    location / { proxy_pass http://sonantica; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; proxy_buffering off; }
+    location /protected-media/ { internal; alias ${media}/; disable_symlinks on; add_header Accept-Ranges bytes; add_header Cache-Control "private, no-cache"; }
+  }
 }
 `)
   const nginx = spawn('/usr/sbin/nginx', ['-p', nginxDir, '-c', join(nginxDir, 'nginx.conf')], { stdio: ['ignore', 'inherit', 'inherit'] })
   children.push(nginx)
 
-  const targets = {
+  const urls: Record<TargetName, string> = {
     service: `http://127.0.0.1:${servicePort}/api/stream/${id}`,
     '@fastify/static': `http://127.0.0.1:${staticPort}/Bench/track.flac`,
-    nginx: `http://127.0.0.1:${nginxPort}/Bench/track.flac`
+    nginx: `http://127.0.0.1:${nginxPort}/Bench/track.flac`,
+    'x-accel': `http://127.0.0.1:${frontPort}/api/stream/${id}`,
+    // The offloading service's own part, asked directly: its empty answer with the redirect.
+    'x-accel answer': `http://127.0.0.1:${offloadPort}/api/stream/${id}`
   }
-  for (const url of Object.values(targets)) await waitForHttp(url)
+  const targets = Object.fromEntries(ALL_TARGETS.filter((name) => WANTED.has(name)).map((name) => [name, urls[name]]))
+  const authorised = (name: string): boolean => name !== 'nginx' && name !== '@fastify/static'
+  for (const [name, url] of Object.entries(targets)) await waitForHttp(url, authorised(name))
 
   const rss: number[] = [await rssKiB(service.pid ?? 0)]
   const sampler = setInterval(() => { void rssKiB(service.pid ?? 0).then((v) => rss.push(v)) }, 500)
 
+  const run = (name: string, url: string, kind: 'ranges' | 'whole'): WrkResult =>
+    KINDS.has(kind) ? wrk(url, kind === 'ranges' ? lua : null, authorised(name)) : EMPTY
   const runs: Record<string, Array<{ ranges: WrkResult, whole: WrkResult }>> = {}
-  for (const url of Object.values(targets)) wrk(url, lua) // warm-up pass, discarded
+  for (const [name, url] of Object.entries(targets)) run(name, url, 'ranges') // warm-up pass, discarded
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, url] of Object.entries(targets)) {
-      (runs[name] ??= []).push({ ranges: wrk(url, lua), whole: wrk(url, null) })
+      (runs[name] ??= []).push({ ranges: run(name, url, 'ranges'), whole: run(name, url, 'whole') })
     }
   }
   const median = (list: WrkResult[], key: 'rps' | 'mibPerSec'): WrkResult =>
@@ -152,24 +188,31 @@ http {
     results[name].whole.errors = list.reduce((n, r) => n + r.whole.errors, 0)
   }
   // A second service pass at the end shows whether memory keeps growing under the same load.
-  const again = wrk(targets.service, lua)
+  const again = targets.service === undefined ? EMPTY : run('service', targets.service, 'ranges')
   clearInterval(sampler)
   rss.push(await rssKiB(service.pid ?? 0))
 
-  const nginxRanges = results.nginx.ranges.rps
-  const nginxWhole = results.nginx.whole.mibPerSec
-  const staticRanges = results['@fastify/static'].ranges.rps
-  console.log(`\nStreaming bench: median of ${ROUNDS} rounds, ${SECONDS}s per run, ${CONNECTIONS} connections, wrk -t1, 10 MiB file, nginx ${NGINX_WORKERS} worker(s)\n`)
+  console.log(`\nStreaming bench: median of ${ROUNDS} rounds, ${SECONDS}s per run, ${CONNECTIONS} connections, wrk -t1, 10 MiB file, nginx ${NGINX_WORKERS} worker(s)${API_KEY === '' ? '' : ', API key sent'}\n`)
   console.log('| target | 64 KiB ranges req/s | p99 | whole file MiB/s | whole req/s | errors |')
   console.log('| --- | --- | --- | --- | --- | --- |')
   for (const [name, r] of Object.entries(results)) {
     console.log(`| ${name} | ${r.ranges.rps.toFixed(0)} | ${r.ranges.p99} | ${r.whole.mibPerSec.toFixed(0)} | ${r.whole.rps.toFixed(1)} | ${r.ranges.errors + r.whole.errors} |`)
   }
-  const s = results.service
-  console.log(`\nservice / @fastify/static on ranges: ${(s.ranges.rps / staticRanges).toFixed(2)}x (target >= 2)`)
-  console.log(`service / nginx on ranges: ${(s.ranges.rps / nginxRanges).toFixed(2)}x (target >= 0.2)`)
-  console.log(`service / nginx on whole files: ${(s.whole.mibPerSec / nginxWhole).toFixed(2)}x (target >= 0.45)`)
-  console.log(`service ranges per round: ${runs.service.map((r) => r.ranges.rps.toFixed(0)).join(', ')}, after: ${again.rps.toFixed(0)} req/s`)
+  console.log('')
+  const ratio = (a: string, b: string, kind: 'ranges' | 'whole', target: number): void => {
+    if (results[a] === undefined || results[b] === undefined || !KINDS.has(kind)) return
+    const key = kind === 'ranges' ? 'rps' : 'mibPerSec'
+    const value = results[a][kind][key] / results[b][kind][key]
+    console.log(`${a} / ${b} on ${kind === 'ranges' ? 'ranges' : 'whole files'}: ${value.toFixed(2)}x (target >= ${target}${value >= target ? ', met' : ', NOT met'})`)
+  }
+  ratio('service', '@fastify/static', 'ranges', 2)
+  ratio('service', 'nginx', 'ranges', 0.3)
+  ratio('service', 'nginx', 'whole', 0.45)
+  ratio('x-accel', 'nginx', 'ranges', 0.9)
+  ratio('x-accel', 'nginx', 'whole', 0.9)
+  if (runs.service !== undefined) console.log(`service ranges per round: ${runs.service.map((r) => r.ranges.rps.toFixed(0)).join(', ')}, after: ${again.rps.toFixed(0)} req/s`)
+  ratio('x-accel answer', 'nginx', 'ranges', 0.9)
+  if (runs['x-accel'] !== undefined) console.log(`x-accel ranges per round: ${runs['x-accel'].map((r) => r.ranges.rps.toFixed(0)).join(', ')} req/s`)
   console.log(`service RSS MiB: start ${(rss[0] / 1024).toFixed(0)}, peak ${(Math.max(...rss) / 1024).toFixed(0)}, end ${(rss[rss.length - 1] / 1024).toFixed(0)}`)
 } finally {
   for (const child of children) await stop(child)

@@ -8,7 +8,19 @@ export interface BenchTags {
   track: string
   year: string
   genre: string
+  // Realistic layouts (bench/realistic-files.ts) add what taggers such as Picard write.
+  disc?: string
+  compilation?: boolean
+  // Each credited artist, when the artist tag names several ("A feat. B").
+  artists?: string[]
+  // Several genres are several fields in Vorbis comments and one ';'-joined frame in ID3v2.3.
+  genres?: string[]
 }
+
+export interface BenchCover { bytes: Buffer, mime: string }
+
+const asCover = (cover: Buffer | BenchCover | undefined): BenchCover | undefined =>
+  cover === undefined || 'mime' in cover ? cover : { bytes: cover, mime: 'image/png' }
 
 // --- ID3v2.3 (MP3) -----------------------------------------------------------------------
 
@@ -28,14 +40,24 @@ function id3Text (id: string, value: string): Buffer {
   return id3Frame(id, Buffer.concat([Buffer.from([1, 0xff, 0xfe]), Buffer.from(value, 'utf16le')]))
 }
 
-export function id3v2 (tags: BenchTags, cover?: Buffer): Buffer {
+// A user-defined text frame, as Picard writes ARTISTS ('/'-joined in ID3v2.3).
+function id3UserText (description: string, value: string): Buffer {
+  return id3Frame('TXXX', Buffer.concat([Buffer.from([1, 0xff, 0xfe]), Buffer.from(`${description}\0`, 'utf16le'), Buffer.from([0xff, 0xfe]), Buffer.from(value, 'utf16le')]))
+}
+
+export function id3v2 (tags: BenchTags, coverArt?: Buffer | BenchCover): Buffer {
   const frames = [
     id3Text('TIT2', tags.title), id3Text('TPE1', tags.artist), id3Text('TALB', tags.album),
-    id3Text('TPE2', tags.albumArtist), id3Text('TRCK', tags.track), id3Text('TYER', tags.year),
-    id3Text('TCON', tags.genre)
+    id3Text('TPE2', tags.albumArtist), id3Text('TRCK', tags.track)
   ]
+  if (tags.disc !== undefined) frames.push(id3Text('TPOS', tags.disc))
+  if (tags.year !== '') frames.push(id3Text('TYER', tags.year))
+  frames.push(id3Text('TCON', tags.genres?.join(';') ?? tags.genre))
+  if (tags.compilation === true) frames.push(id3Text('TCMP', '1'))
+  if (tags.artists !== undefined && tags.artists.length > 1) frames.push(id3UserText('ARTISTS', tags.artists.join('/')))
+  const cover = asCover(coverArt)
   if (cover !== undefined) {
-    frames.push(id3Frame('APIC', Buffer.concat([Buffer.from([0]), Buffer.from('image/png\0', 'latin1'), Buffer.from([3, 0]), cover])))
+    frames.push(id3Frame('APIC', Buffer.concat([Buffer.from([0]), Buffer.from(`${cover.mime}\0`, 'latin1'), Buffer.from([3, 0]), cover.bytes])))
   }
   const body = Buffer.concat(frames)
   return Buffer.concat([Buffer.from('ID3\x03\x00\x00', 'latin1'), syncsafe(body.length), body])
@@ -59,9 +81,16 @@ function blockHeader (type: number, length: number, last: boolean): Buffer {
 
 function vorbisComment (tags: BenchTags): Buffer {
   const vendor = Buffer.from('sonantica-bench', 'utf8')
+  const [trackNumber, trackTotal] = tags.track.split('/')
+  const [discNumber, discTotal] = tags.disc?.split('/') ?? []
   const fields = [
     `TITLE=${tags.title}`, `ARTIST=${tags.artist}`, `ALBUM=${tags.album}`, `ALBUMARTIST=${tags.albumArtist}`,
-    `TRACKNUMBER=${tags.track}`, `DATE=${tags.year}`, `GENRE=${tags.genre}`
+    ...(tags.artists !== undefined && tags.artists.length > 1 ? tags.artists.map((a) => `ARTISTS=${a}`) : []),
+    // The round-1 library wrote "n/total" here; realistic files write the total apart, as taggers do.
+    ...(tags.disc === undefined ? [`TRACKNUMBER=${tags.track}`] : [`TRACKNUMBER=${trackNumber}`, `TRACKTOTAL=${trackTotal}`, `DISCNUMBER=${discNumber}`, `DISCTOTAL=${discTotal}`]),
+    ...(tags.year === '' ? [] : [`DATE=${tags.year}`]),
+    ...(tags.genres ?? [tags.genre]).map((g) => `GENRE=${g}`),
+    ...(tags.compilation === true ? ['COMPILATION=1'] : [])
   ].map((f) => Buffer.from(f, 'utf8'))
   const parts: Buffer[] = []
   const u32 = (n: number): Buffer => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b }
@@ -70,8 +99,8 @@ function vorbisComment (tags: BenchTags): Buffer {
   return Buffer.concat(parts)
 }
 
-function flacPicture (png: Buffer): Buffer {
-  const mime = Buffer.from('image/png', 'latin1')
+function flacPicture (cover: BenchCover): Buffer {
+  const mime = Buffer.from(cover.mime, 'latin1')
   const b = Buffer.alloc(32 + mime.length)
   b.writeUInt32BE(3, 0) // front cover
   b.writeUInt32BE(mime.length, 4)
@@ -82,12 +111,13 @@ function flacPicture (png: Buffer): Buffer {
   b.writeUInt32BE(16, o); o += 4
   b.writeUInt32BE(24, o); o += 4
   b.writeUInt32BE(0, o); o += 4
-  b.writeUInt32BE(png.length, o)
-  return Buffer.concat([b, png])
+  b.writeUInt32BE(cover.bytes.length, o)
+  return Buffer.concat([b, cover.bytes])
 }
 
 // Rebuilds a FLAC file with STREAMINFO, fresh Vorbis comments, an optional picture, and its frames.
-export function flacWithTags (file: Buffer, tags: BenchTags, cover?: Buffer): Buffer {
+export function flacWithTags (file: Buffer, tags: BenchTags, coverArt?: Buffer | BenchCover): Buffer {
+  const cover = asCover(coverArt)
   if (file.subarray(0, 4).toString('latin1') !== 'fLaC') throw new Error('not a FLAC file')
   let offset = 4
   let streamInfo: Buffer | null = null

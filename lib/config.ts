@@ -7,6 +7,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from './users/passwords.js'
 const USERNAME = /^[\p{L}\p{M}\p{N}._@+-]{1,64}$/u
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+export type LogFormat = 'pretty' | 'json'
 export type StreamOffload = 'none' | 'x-accel'
 export type MediaAccess = 'key' | 'open'
 
@@ -24,6 +25,8 @@ export interface Config {
   adminUsername: string | null
   adminPassword: string | null
   logLevel: LogLevel
+  // null: readable lines on a terminal, JSON lines anywhere else (lib/logging/destination.ts).
+  logFormat: LogFormat | null
   // RUN_WORKER: this process runs scan and index jobs besides serving the API.
   runJobs: boolean
   scanIntervalSeconds: number
@@ -68,7 +71,7 @@ export class ConfigError extends Error {
 // Every variable loadConfig reads; the compose file and README are checked against this list.
 export const CONFIG_VARIABLES = [
   'PORT', 'HOST', 'MEDIA_PATH', 'POSTGRES_URL', 'DATA_DIR', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_PREFIX',
-  'API_KEY', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'LOG_LEVEL', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
+  'API_KEY', 'ADMIN_USERNAME', 'ADMIN_PASSWORD', 'LOG_LEVEL', 'LOG_FORMAT', 'RUN_WORKER', 'SCAN_INTERVAL', 'SCAN_ON_START', 'SCAN_BATCH_SIZE', 'JOB_LOCK_MS',
   'RESPONSE_CACHE_MB', 'STREAM_OFFLOAD', 'STREAM_OFFLOAD_PREFIX', 'CORS_ORIGINS', 'MEDIA_ACCESS',
   'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
@@ -77,6 +80,7 @@ export const CONFIG_VARIABLES = [
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const LOG_FORMATS: readonly LogFormat[] = ['pretty', 'json']
 const OFFLOADS: readonly StreamOffload[] = ['none', 'x-accel']
 const MEDIA_ACCESSES: readonly MediaAccess[] = ['key', 'open']
 
@@ -211,6 +215,7 @@ export function loadConfig (env: Env = process.env): Config {
     apiKey: read(env, 'API_KEY') ?? null,
     ...firstAdmin(env),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read(env, 'LOG_FORMAT') === undefined ? null : oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
     runJobs: boolean(env, 'RUN_WORKER', true),
     scanIntervalSeconds: integer(env, 'SCAN_INTERVAL', 0, 0, 31_536_000),
     scanOnStart: boolean(env, 'SCAN_ON_START', true),

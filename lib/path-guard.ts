@@ -1,7 +1,7 @@
 // Turns a library-relative path (as stored in the database) into an open file inside the media
 // root, or refuses. Nothing here trusts the stored path: a row edited by hand, a symlink that
 // leads out of the root, or a special file must never become bytes on the wire.
-import { closeSync, constants, fstatSync, open, readlinkSync, type Stats } from 'node:fs'
+import { closeSync, constants, existsSync, fstatSync, open, readlinkSync, type Stats } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { isAbsolute, join, relative, sep } from 'node:path'
@@ -70,10 +70,22 @@ export function openedWhereResolved (fd: number, real: string): boolean {
   return opened === real
 }
 
+// How long a path's resolution is reused (see PathGuard.open), and how many are kept.
+const RESOLVED_TTL_MS = 2000
+const RESOLVED_MAX = 10_000
+
+interface Resolution { real: string, rootReal: string, at: number }
+
 export class PathGuard {
   private rootReal: string | null = null
+  // Where each requested path resolved to, reused only where the kernel can tell where an open
+  // descriptor leads (Linux /proc): the check after each open then refuses a path that now leads
+  // elsewhere, so the cache saves the realpath thread-pool trip of repeated streams (players ask
+  // for one file many times) without trusting a stale answer.
+  private readonly resolved = new Map<string, Resolution>()
+  private readonly reuseResolutions = existsSync('/proc/self/fd')
 
-  constructor (readonly root: string) {}
+  constructor (readonly root: string, private readonly now: () => number = Date.now) {}
 
   private async realRoot (refresh: boolean, requested: string): Promise<string> {
     if (this.rootReal === null || refresh) {
@@ -125,8 +137,24 @@ export class PathGuard {
 
   // Resolves and opens, or throws PathRefusedError (DependencyDownError for storage faults).
   async open (requested: string): Promise<GuardedFile> {
+    const known = this.reuseResolutions ? this.resolved.get(requested) : undefined
+    if (known !== undefined && this.now() - known.at < RESOLVED_TTL_MS) {
+      // A file gone or moved, a folder on the way swapped for a link: whatever no longer leads
+      // where it did is resolved afresh, which decides as if nothing had been remembered.
+      const file = await this.openResolved(requested, known.real, known.rootReal).catch(() => null)
+      if (file !== null) return file
+      this.resolved.delete(requested)
+    }
     const { real, rootReal } = await this.resolveReal(requested)
+    const file = await this.openResolved(requested, real, rootReal)
+    if (this.reuseResolutions) {
+      if (this.resolved.size >= RESOLVED_MAX) this.resolved.clear()
+      this.resolved.set(requested, { real, rootReal, at: this.now() })
+    }
+    return file
+  }
 
+  private async openResolved (requested: string, real: string, rootReal: string): Promise<GuardedFile> {
     // O_NOFOLLOW: the resolved path has no links left, so a link here means it was swapped in
     // since realpath. O_NONBLOCK: opening a FIFO must not park a thread-pool worker forever.
     let fd: number

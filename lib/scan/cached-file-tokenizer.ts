@@ -46,6 +46,9 @@ async function openSource (path: string, sync: boolean): Promise<Source> {
 export class CachedFileTokenizer extends AbstractTokenizer {
   fileInfo: IFileInfo
   private readonly ranges: Range[]
+  // Byte ranges the parser will not look at (the pictures of a parse that skips covers): reads
+  // that span them fill them with zeros instead of reading them.
+  private unread: Array<{ start: number, end: number }> = []
 
   private constructor (private readonly handle: Source, fileInfo: IFileInfo, ranges: Range[]) {
     super()
@@ -74,6 +77,11 @@ export class CachedFileTokenizer extends AbstractTokenizer {
   // The head and tail read above: the file's content identity is made from them (lib/scan/content-key.ts).
   cachedWindows (): Uint8Array[] {
     return this.ranges.map((r) => r.bytes)
+  }
+
+  // Ranges must lie within the file, so a read that spans them could have been served in full.
+  leaveUnread (ranges: Array<{ start: number, end: number }>): void {
+    this.unread = ranges.filter((r) => r.start < r.end && r.end <= (this.fileInfo.size ?? 0)).sort((a, b) => a.start - b.start)
   }
 
   supportsRandomAccess (): boolean {
@@ -113,9 +121,27 @@ export class CachedFileTokenizer extends AbstractTokenizer {
         break
       }
     }
-    if (bytesRead === -1) bytesRead = (await readInto(this.handle, target, position, length))
+    if (bytesRead === -1) bytesRead = await this.readAround(target, position, length)
     if (!mayBeLess && bytesRead < length) throw new EndOfStreamError()
     return bytesRead
+  }
+
+  private async readAround (target: Uint8Array, position: number, length: number): Promise<number> {
+    const end = position + length
+    let cursor = position
+    for (const range of this.unread) {
+      if (range.end <= cursor || range.start >= end) continue
+      if (range.start > cursor) {
+        const want = range.start - cursor
+        const got = await readInto(this.handle, target.subarray(cursor - position), cursor, want)
+        if (got < want) return cursor - position + got
+      }
+      const skipTo = Math.min(range.end, end)
+      target.fill(0, Math.max(range.start, cursor) - position, skipTo - position)
+      cursor = skipTo
+    }
+    if (cursor === end) return length
+    return cursor - position + await readInto(this.handle, target.subarray(cursor - position), cursor, end - cursor)
   }
 }
 

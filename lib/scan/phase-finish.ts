@@ -7,6 +7,7 @@ import { isDependencyDown } from '../dependency-errors.js'
 import type { ScanEventBus } from './scan-events.js'
 import { finishScan, toScan, type ScanRow } from './scan-repository.js'
 import { libraryCounts } from '../library/stats-repository.js'
+import { freshSearchWords } from '../library/search-words.js'
 
 export interface FinishLog {
   info: (obj: object, msg?: string) => void
@@ -29,6 +30,9 @@ export interface FinishInput {
 export async function finishRun (input: FinishInput): Promise<ScanRow | null> {
   const { db, events, scanId, failedBatches } = input
   const error = failedBatches > 0 ? `${failedBatches} index batch(es) failed; their files were not indexed` : null
+  // The search words follow what the scan changed before it says it is done, rather than at
+  // the first search after it.
+  await freshSearchWords(db)
   const finished = await finishScan(db, scanId, error === null ? 'completed' : 'failed', error, input.removed)
   if (finished === null) return null
   const stats = await libraryCounts(db)

@@ -13,6 +13,7 @@ t.test('defaults follow the design document', async (t) => {
   t.equal(config.apiKey, null)
   t.equal(config.runJobs, true)
   t.equal(config.logLevel, 'info')
+  t.equal(config.logFormat, null, 'no LOG_FORMAT: chosen by whether stdout is a terminal')
   t.match(config.mediaPath, /media$/)
   t.match(config.dataDir, /data$/)
   t.equal(config.corsOrigins, '*', 'any origin: no cookies are used, so * is safe')
@@ -90,6 +91,7 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     [{ POSTGRES_URL: 'mysql://x@y/z' }, 'POSTGRES_URL', /postgres:\/\//],
     [{ REDIS_HOST: 'redis://host' }, 'REDIS_HOST', /REDIS_HOST/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /LOG_LEVEL must be one of/],
+    [{ LOG_FORMAT: 'text' }, 'LOG_FORMAT', /LOG_FORMAT must be one of pretty, json/],
     [{ RUN_WORKER: 'maybe' }, 'RUN_WORKER', /RUN_WORKER must be true or false/],
     [{ SCAN_INTERVAL: '1h' }, 'SCAN_INTERVAL', /SCAN_INTERVAL/],
     [{ STREAM_OFFLOAD: 'sendfile' }, 'STREAM_OFFLOAD', /STREAM_OFFLOAD must be one of/],
@@ -117,6 +119,12 @@ t.test('a bad value stops start-up with a message naming the variable', async (t
     t.equal((caught as ConfigError).variable, variable, `${JSON.stringify(env)} names ${variable}`)
     t.match((caught as ConfigError).message, message)
   }
+})
+
+t.test('LOG_FORMAT forces pretty or JSON lines, in any case', async (t) => {
+  t.equal(loadConfig({ LOG_FORMAT: 'Pretty' }).logFormat, 'pretty')
+  t.equal(loadConfig({ LOG_FORMAT: 'JSON' }).logFormat, 'json')
+  t.equal(loadConfig({ LOG_FORMAT: ' ' }).logFormat, null, 'blank counts as unset')
 })
 
 t.test('a media root that does not exist yet is accepted (a disk may mount later)', async (t) => {
