@@ -24,6 +24,7 @@ import libraryPlugin from './plugins/library.js'
 import responseCachePlugin from './plugins/response-cache.js'
 import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
+import opsPlugin from './plugins/ops.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
 import streamRoutes from './routes/stream.js'
@@ -32,6 +33,8 @@ import coverRoutes from './routes/cover.js'
 import userRoutes from './routes/users/index.js'
 import subsonicRoutes from './routes/subsonic/index.js'
 import subsonicHelp from './routes/subsonic/help.js'
+import metricsRoutes from './routes/metrics.js'
+import adminRoutes from './routes/admin/index.js'
 import type { Config, LogLevel } from './lib/config.js'
 import { stdSerializers } from 'pino'
 import { REDACTED, requestSerializer, serializeError } from './lib/log-redact.js'
@@ -112,6 +115,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(responseCachePlugin)
   await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
+  await fastify.register(opsPlugin)
 
   await fastify.register(healthRoutes)
   await fastify.register(scanRoutes)
@@ -121,4 +125,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(userRoutes, { prefix: '/api' })
   await fastify.register(subsonicRoutes, { prefix: '/rest' })
   await fastify.register(subsonicHelp)
+  await fastify.register(metricsRoutes)
+  await fastify.register(adminRoutes, { prefix: '/api/admin' })
 }
