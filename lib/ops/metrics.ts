@@ -18,7 +18,7 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 export interface MetricsOptions {
   // Read the scans table at each scrape. Only the API does: a worker would count the same scans again.
   scans: boolean
-  // Whether this process serves HTTP (the request, stream and SSE metrics exist only then).
+  // Whether this process serves HTTP: the request, stream and event stream metrics exist only then.
   http: boolean
   version: string
 }
@@ -46,12 +46,14 @@ export function createMetrics (ops: Ops, opts: MetricsOptions) {
   new Gauge({ name: `${PREFIX}build_info`, help: 'Always 1; the labels say which build runs', labelNames: ['version'], registers })
     .set({ version: opts.version }, 1)
 
-  const requests = new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status_code'], registers })
-  const latency = new Histogram({ name: `${PREFIX}http_request_duration_seconds`, help: 'Time from a request\'s arrival to its response\'s end (a stream\'s whole length), by route pattern and method', labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers })
-  const streamBytes = new Counter({ name: `${PREFIX}stream_sent_bytes_total`, help: 'Bytes of audio bodies written to clients\' sockets (headers not counted)', registers })
-  const streamsStarted = new Counter({ name: `${PREFIX}streams_total`, help: 'Audio responses started (whole files, ranges and transcodes)', registers })
-  const streamsActive = new Gauge({ name: `${PREFIX}streams_active`, help: 'Audio responses being sent now', registers })
-  const sseSubscribers = new Gauge({ name: `${PREFIX}sse_subscribers`, help: 'Open GET /api/scan/events streams', registers })
+  // Made either way (the hooks call them), exposed only by a process that serves HTTP.
+  const served = opts.http ? registers : []
+  const requests = new Counter({ name: `${PREFIX}http_requests_total`, help: 'HTTP requests answered, by route pattern, method and status', labelNames: ['route', 'method', 'status_code'], registers: served })
+  const latency = new Histogram({ name: `${PREFIX}http_request_duration_seconds`, help: 'Time from a request\'s arrival to its response\'s end (a stream\'s whole length), by route pattern and method', labelNames: ['route', 'method'], buckets: LATENCY_BUCKETS, registers: served })
+  const streamBytes = new Counter({ name: `${PREFIX}stream_sent_bytes_total`, help: 'Bytes of audio bodies written to clients\' sockets (headers not counted)', registers: served })
+  const streamsStarted = new Counter({ name: `${PREFIX}streams_total`, help: 'Audio responses started (whole files, ranges and transcodes)', registers: served })
+  const streamsActive = new Gauge({ name: `${PREFIX}streams_active`, help: 'Audio responses being sent now', registers: served })
+  const sseSubscribers = new Gauge({ name: `${PREFIX}sse_subscribers`, help: 'Open GET /api/scan/events streams', registers: served })
 
   if (opts.scans) {
     add(new Gauge({
