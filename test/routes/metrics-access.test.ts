@@ -86,3 +86,25 @@ t.test('1,000 random paths create no new series', async (t) => {
     .reduce((sum, [key, n]) => sum + n - (before.series.get(key) ?? 0), 0)
   t.equal(counted, requested + 1, 'every request counted (and the scrape before)')
 })
+
+t.test('open scan event streams are counted while they stay open', async (t) => {
+  const app = await build(t)
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const subscribers = async (): Promise<number> => parseScrape((await app.inject('/metrics')).body).series.get('sonantica_sse_subscribers') ?? -1
+  t.equal(await subscribers(), 0)
+  const controllers = [new AbortController(), new AbortController()]
+  for (const controller of controllers) {
+    const res = await fetch(`${address}/api/scan/events`, { signal: controller.signal })
+    t.equal(res.status, 200)
+  }
+  t.equal(await subscribers(), 2, 'two listeners')
+  t.equal((await app.inject({ method: 'HEAD', url: '/api/scan/events' })).statusCode, 200)
+  t.equal(await subscribers(), 2, 'a HEAD holds no stream')
+  for (const controller of controllers) controller.abort()
+  let now = await subscribers()
+  for (let i = 0; i < 50 && now !== 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    now = await subscribers()
+  }
+  t.equal(now, 0, 'none once they left')
+})
