@@ -73,3 +73,24 @@ t.test('disk usage counts files, not links out of the folder', async (t) => {
   t.equal(await diskUsage(dir), 1234)
   t.equal(await diskUsage(join(dir, 'missing')), 0, 'a folder not made yet holds nothing')
 })
+
+t.test('with Redis down, the scrape and the status still answer, and say so', async (t) => {
+  // A port nothing listens on: Redis configured but down from the start.
+  const { app } = await buildScanApp(t, { env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1' } })
+  const scrape = await app.inject('/metrics')
+  t.equal(scrape.statusCode, 200, 'a figure that cannot be read does not fail the scrape')
+  t.match(scrape.body, /sonantica_db_pool_connections\{state="idle"\}/)
+  const status = await app.inject('/api/admin/status')
+  t.equal(status.statusCode, 200)
+  t.match(status.json(), { status: 'unavailable', checks: { redis: 'down', database: 'up' }, down: ['redis'], queues: null })
+})
+
+t.test('a scan that aborts (an empty media folder) is counted as aborted', async (t) => {
+  const { app } = await buildScanApp(t)
+  const done = await scan(app)
+  t.equal(done.status, 'aborted')
+  const metrics = (await app.inject('/metrics')).body
+  t.match(metrics, /^sonantica_scans_total\{status="aborted"\} 1$/m)
+  t.match(metrics, /^sonantica_scans_total\{status="completed"\} 0$/m)
+  t.match((await app.inject('/api/admin/status')).json(), { lastScan: { status: 'aborted', errorCount: 0 }, library: { tracks: 0 } })
+})
