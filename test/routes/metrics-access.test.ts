@@ -2,8 +2,12 @@
 // client's URLs cannot multiply.
 import t from 'tap'
 import { randomBytes } from 'node:crypto'
-import { parseScrape } from '../fixtures/prometheus.js'
-import { build } from '../helper.js'
+import { join } from 'node:path'
+import { request as httpRequest, type IncomingMessage } from 'node:http'
+import { writeAudioFixture } from '../fixtures/audio.js'
+import { parseScrape, type Scrape } from '../fixtures/prometheus.js'
+import { buildScanApp, scan } from '../fixtures/scan.js'
+import { build, tempDir } from '../helper.js'
 
 const ADMIN = { ADMIN_USERNAME: 'ops', ADMIN_PASSWORD: 'ops password' }
 const bearer = (key: string): { authorization: string } => ({ authorization: `Bearer ${key}` })
@@ -107,4 +111,35 @@ t.test('open scan event streams are counted while they stay open', async (t) => 
     now = await subscribers()
   }
   t.equal(now, 0, 'none once they left')
+})
+
+t.test('a transcode shows as running while its listener holds it', async (t) => {
+  const media = await tempDir(t, 'sonantica-metrics-transcode-')
+  await writeAudioFixture(join(media, 'Long'), 'wav', { name: 'long', seconds: 120, tags: { title: 'Long', artist: 'Long', album: 'Long' } })
+  const { app } = await buildScanApp(t, { mediaPath: media })
+  t.equal((await scan(app)).status, 'completed')
+  const [track] = (await app.inject('/api/library/tracks')).json().tracks as Array<{ id: string }>
+  const address = await app.listen({ port: 0, host: '127.0.0.1' })
+  const figures = async (): Promise<Scrape> => parseScrape((await app.inject('/metrics')).body)
+  t.equal((await figures()).series.get('sonantica_transcodes_running'), 0)
+
+  const held = await new Promise<IncomingMessage>((resolve, reject) => {
+    httpRequest(`${address}/api/stream/${track.id}?format=mp3&bitrate=64`, resolve).on('error', reject).end()
+  })
+  t.equal(held.statusCode, 200)
+  t.match(held.headers['content-type'], /^audio\/mpeg/)
+  held.pause()
+  const during = await figures()
+  t.equal(during.series.get('sonantica_transcodes_running'), 1, 'one ffmpeg runs')
+  t.equal(during.series.get('sonantica_streams_active'), 1, 'and its response is an active stream')
+  t.ok((during.series.get('sonantica_transcode_slots') ?? 0) >= 1, 'out of TRANSCODE_MAX slots')
+  held.destroy()
+  let after = await figures()
+  for (let i = 0; i < 100 && (after.series.get('sonantica_transcodes_running') !== 0 || after.series.get('sonantica_streams_active') !== 0); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    after = await figures()
+  }
+  t.equal(after.series.get('sonantica_transcodes_running'), 0, 'the ffmpeg is gone with its listener')
+  t.equal(after.series.get('sonantica_streams_active'), 0)
+  t.ok((after.series.get('sonantica_stream_sent_bytes_total') ?? 0) > 0, 'the transcoded bytes sent are counted')
 })
