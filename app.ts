@@ -25,6 +25,7 @@ import responseCachePlugin from './plugins/response-cache.js'
 import wholeListsPlugin from './plugins/whole-lists.js'
 import playlistsPlugin from './plugins/playlists.js'
 import startupSummaryPlugin from './plugins/startup-summary.js'
+import opsPlugin from './plugins/ops.js'
 import healthRoutes from './routes/health.js'
 import scanRoutes from './routes/scan.js'
 import streamRoutes from './routes/stream.js'
@@ -33,6 +34,8 @@ import coverRoutes from './routes/cover.js'
 import userRoutes from './routes/users/index.js'
 import subsonicRoutes from './routes/subsonic/index.js'
 import subsonicHelp from './routes/subsonic/help.js'
+import metricsRoutes from './routes/metrics.js'
+import adminRoutes from './routes/admin/index.js'
 import type { Config } from './lib/config.js'
 import { processLoggerOptions } from './lib/logging/options.js'
 import { QuietProbesLogController } from './plugins/quiet-probes.js'
@@ -106,6 +109,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(responseCachePlugin)
   await fastify.register(wholeListsPlugin)
   await fastify.register(playlistsPlugin)
+  await fastify.register(opsPlugin)
   await fastify.register(startupSummaryPlugin)
 
   await fastify.register(healthRoutes)
@@ -116,4 +120,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(userRoutes, { prefix: '/api' })
   await fastify.register(subsonicRoutes, { prefix: '/rest' })
   await fastify.register(subsonicHelp)
+  await fastify.register(metricsRoutes)
+  await fastify.register(adminRoutes, { prefix: '/api/admin' })
 }

@@ -6,6 +6,7 @@ import redisPlugin from './plugins/redis.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
 import scannerPlugin from './plugins/scanner.js'
+import workerMetricsPlugin from './plugins/worker-metrics.js'
 import { exitGracefullyOnSignals, readConfigOrExit } from './lib/process-entry.js'
 import { processLoggerOptions } from './lib/logging/options.js'
 
@@ -30,6 +31,7 @@ try {
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
   await fastify.register(scannerPlugin, { runJobs: true, schedule: false })
+  await fastify.register(workerMetricsPlugin)
   lifecycle.startup.throwIfAborted()
   await fastify.ready()
   lifecycle.started()

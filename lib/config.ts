@@ -57,6 +57,10 @@ export interface Config {
   transcodeCacheMb: number
   transcodeDefaultFormat: TargetFormat
   transcodeDefaultBitrate: number
+  // /metrics answers without a key (a scraper on a private network).
+  metricsPublic: boolean
+  // worker.ts serves its /metrics on this port; null: not at all.
+  workerMetricsPort: number | null
 }
 
 export type Env = Record<string, string | undefined>
@@ -76,7 +80,8 @@ export const CONFIG_VARIABLES = [
   'SSE_MAX_CLIENTS', 'COVER_CACHE_MB', 'WHOLE_LIST_CACHE_MB',
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
   'WATCH', 'WATCH_DEBOUNCE_MS', 'WATCH_MAX_WAIT_MS',
-  'FFMPEG_PATH', 'TRANSCODE_MAX', 'TRANSCODE_WAIT_MS', 'TRANSCODE_CACHE_MB', 'TRANSCODE_DEFAULT_FORMAT', 'TRANSCODE_DEFAULT_BITRATE'
+  'FFMPEG_PATH', 'TRANSCODE_MAX', 'TRANSCODE_WAIT_MS', 'TRANSCODE_CACHE_MB', 'TRANSCODE_DEFAULT_FORMAT', 'TRANSCODE_DEFAULT_BITRATE',
+  'METRICS_PUBLIC', 'WORKER_METRICS_PORT'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -241,6 +246,8 @@ export function loadConfig (env: Env = process.env): Config {
     transcodeWaitMs: integer(env, 'TRANSCODE_WAIT_MS', 2000, 0, 60_000),
     transcodeCacheMb: integer(env, 'TRANSCODE_CACHE_MB', 1024, 0, 1_048_576),
     transcodeDefaultFormat: oneOf(env, 'TRANSCODE_DEFAULT_FORMAT', TARGET_FORMATS, 'opus'),
-    transcodeDefaultBitrate: integer(env, 'TRANSCODE_DEFAULT_BITRATE', 128, MIN_BITRATE, MAX_BITRATE)
+    transcodeDefaultBitrate: integer(env, 'TRANSCODE_DEFAULT_BITRATE', 128, MIN_BITRATE, MAX_BITRATE),
+    metricsPublic: boolean(env, 'METRICS_PUBLIC', false),
+    workerMetricsPort: read(env, 'WORKER_METRICS_PORT') === undefined ? null : integer(env, 'WORKER_METRICS_PORT', 0, 0, 65535)
   }
 }

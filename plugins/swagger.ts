@@ -41,7 +41,8 @@ export default fp(async (fastify) => {
         { name: 'scan', description: 'Indexing the media folder and following its progress' },
         { name: 'stream', description: 'Audio bytes with HTTP range support' },
         { name: 'auth', description: 'First admin, logging in, and API keys' },
-        { name: 'users', description: 'The people who share the server (admins manage them)' }
+        { name: 'users', description: 'The people who share the server (admins manage them)' },
+        { name: 'operations', description: 'Prometheus metrics and the server\'s status, for whoever runs it' }
       ],
       components: {
         securitySchemes: {

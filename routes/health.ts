@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Health, Readiness, type ReadinessT } from '../schemas/health.js'
+import { Health, Readiness } from '../schemas/health.js'
 import { SERVICE, VERSION } from '../lib/version.js'
 
 const health: FastifyPluginAsyncTypebox = async (fastify) => {
@@ -22,17 +22,8 @@ const health: FastifyPluginAsyncTypebox = async (fastify) => {
       response: { 200: Readiness, 503: Readiness }
     }
   }, async (_request, reply) => {
-    const [database, redis] = await Promise.all([
-      fastify.db.ping().then(() => 'up' as const, () => 'down' as const),
-      fastify.redis === null
-        ? Promise.resolve('disabled' as const)
-        : fastify.redisPing().then(() => 'up' as const, () => 'down' as const)
-    ])
-    const dependencies = { database, redis }
-    const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name)
-    const transcoder = fastify.transcoding.transcoder.available ? 'up' as const : 'missing' as const
-    const body: ReadinessT = { status: down.length === 0 ? 'ready' : 'unavailable', checks: { ...dependencies, transcoder }, down }
-    return reply.code(down.length === 0 ? 200 : 503).send(body)
+    const body = await fastify.ops.readiness()
+    return reply.code(body.status === 'ready' ? 200 : 503).send(body)
   })
 }
 

@@ -21,6 +21,9 @@ export class ResponseCache {
   // Map iteration order is insertion order: re-inserting on a hit makes the first key the
   // least recently used.
   private readonly entries = new Map<string, CachedResponse>()
+  // Lookups answered from the cache and not, since start-up (for /metrics).
+  hits = 0
+  misses = 0
 
   constructor (readonly maxBytes: number) {}
 
@@ -32,10 +35,18 @@ export class ResponseCache {
     return this.entries.size
   }
 
+  get storedBytes (): number {
+    return this.bytes
+  }
+
   get (version: string, key: string): CachedResponse | undefined {
     this.adopt(version)
     const hit = this.entries.get(key)
-    if (hit === undefined) return undefined
+    if (hit === undefined) {
+      this.misses++
+      return undefined
+    }
+    this.hits++
     this.entries.delete(key)
     this.entries.set(key, hit)
     return hit

@@ -3,7 +3,7 @@
 import { Queue, Worker, type ConnectionOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
 import { DependencyDownError, withTimeout } from '../dependency-errors.js'
-import type { InspectableQueue, JobHandler, QueueName } from './job-queue.js'
+import type { InspectableQueue, JobHandler, QueueDepth, QueueName } from './job-queue.js'
 
 export interface BullQueueOptions {
   host: string
@@ -60,6 +60,8 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
   const producer = connect({ maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false })
   const queues = new Map<QueueName, Queue>()
   const workers: Worker[] = []
+  // Failed attempts seen by this process's workers, retried ones included.
+  const failures = new Map<QueueName, number>()
 
   const queue = (name: QueueName): Queue => {
     let q = queues.get(name)
@@ -117,7 +119,10 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
         maxStalledCount: 5
       })
       worker.on('error', (err) => opts.onError?.(`worker ${name}`, err))
-      worker.on('failed', (job, err) => opts.onError?.(`job ${name}:${job?.id ?? '?'}`, err))
+      worker.on('failed', (job, err) => {
+        failures.set(name, (failures.get(name) ?? 0) + 1)
+        opts.onError?.(`job ${name}:${job?.id ?? '?'}`, err)
+      })
       workers.push(worker)
     },
     waitUntilDone: async (name, ids, signal) => {
@@ -143,6 +148,17 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
       const state = await queue(name).getJobState(id)
       return state !== 'completed' && state !== 'failed' && state !== 'unknown'
     },
+    depth: async (name): Promise<QueueDepth> => {
+      // Fails fast (the producer has no offline queue) rather than waiting on a Redis that is down.
+      const counts = await withTimeout(queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed'), PING_TIMEOUT_MS, 'redis')
+      return {
+        waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+        active: counts.active ?? 0,
+        delayed: counts.delayed ?? 0,
+        failed: counts.failed ?? 0
+      }
+    },
+    failures: (name) => failures.get(name) ?? 0,
     waiting: async <T>(name: QueueName, limit = 1000) => {
       const jobs = await queue(name).getJobs(['waiting', 'prioritized', 'delayed'], 0, limit - 1, true)
       return jobs.map((j) => j.data as T)

@@ -1,6 +1,18 @@
 // The one job interface the scanner uses, whichever backend runs it (in-process or BullMQ).
 export type QueueName = 'scan' | 'index' | 'analysis'
 
+// Every queue, for readers that report on all of them (metrics, the admin status).
+export const QUEUE_NAMES: readonly QueueName[] = ['scan', 'index', 'analysis']
+
+// Jobs of one queue by state, as its backend sees them: with Redis, every process's jobs.
+export interface QueueDepth {
+  waiting: number
+  active: number
+  delayed: number
+  // Failed for good and still kept (BullMQ keeps the last 2,000; in-process, since start-up).
+  failed: number
+}
+
 export interface JobInfo {
   id: string
   // 1 on the first run; more when a job is retried (after an error or a dead worker).
@@ -29,6 +41,9 @@ export interface JobQueue {
   waitUntilDone: (queue: QueueName, ids: string[], signal?: AbortSignal) => Promise<{ failed: number }>
   // Whether a job is still known to the queue (waiting, running or retrying).
   isPending: (queue: QueueName, id: string) => Promise<boolean>
+  depth: (queue: QueueName) => Promise<QueueDepth>
+  // Failed runs of this queue's jobs in this process since it started, retried ones included.
+  failures: (queue: QueueName) => number
   close: () => Promise<void>
 }
 

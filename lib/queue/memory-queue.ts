@@ -9,6 +9,8 @@ interface Lane {
   handler: JobHandler | null
   concurrency: number
   running: number
+  // Jobs that failed since start-up (a job runs once here: each failure is for good).
+  failures: number
   pending: MemoryJob[]
   jobs: Map<string, MemoryJob>
 }
@@ -30,7 +32,7 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
   const lane = (name: QueueName): Lane => {
     let l = lanes.get(name)
     if (l === undefined) {
-      l = { handler: null, concurrency: 1, running: 0, pending: [], jobs: new Map() }
+      l = { handler: null, concurrency: 1, running: 0, failures: 0, pending: [], jobs: new Map() }
       lanes.set(name, l)
     }
     return l
@@ -46,6 +48,7 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
       l.running++
       setImmediate(() => {
         handler(job.data, { id: job.id, attempt: 1 }).then(() => job.settle(true), (err: unknown) => {
+          l.failures++
           opts.onError?.(name, job.id, err)
           job.settle(false)
         }).finally(() => {
@@ -115,6 +118,11 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
       await Promise.race([job.done.then(() => { settled = true }), Promise.resolve()])
       return !settled
     },
+    depth: async (name) => {
+      const l = lane(name)
+      return { waiting: l.pending.length, active: l.running, delayed: 0, failed: l.failures }
+    },
+    failures: (name) => lane(name).failures,
     waiting: async <T>(name: QueueName, limit = 1000) => lane(name).pending.slice(0, limit).map((j) => j.data as T),
     close: async () => {
       closed = true

@@ -102,6 +102,15 @@ export class Transcoder {
     return this.live.size
   }
 
+  // Requests waiting for a free slot.
+  get queued (): number {
+    return this.waiters.length
+  }
+
+  get slots (): number {
+    return this.options.max
+  }
+
   // Starts ffmpeg on the open source descriptor (the caller keeps and closes its own copy).
   // `signal`: the listener went away; the wait ends with its reason and nothing is started.
   // `owner`: the user asking, who may hold all slots but one; null (an open service, the shared

@@ -151,6 +151,8 @@ t.test('every documented operation keeps its contract', async (t) => {
       bad: [{ method: 'DELETE', url: `/api/users/${doomedUser.id}` }, { method: 'DELETE', url: '/api/users/nope' }]
     },
     'GET /health': { ok: [{ method: 'GET', url: '/health' }], bad: [] },
+    'GET /metrics': { ok: [{ method: 'GET', url: '/metrics' }], bad: [{ method: 'GET', url: '/metrics', headers: bearer('snt_revoked') }] },
+    'GET /api/admin/status': { ok: [{ method: 'GET', url: '/api/admin/status' }], bad: [{ method: 'GET', url: '/api/admin/status', headers: bearer(person.key) }] },
     'GET /health/ready': { ok: [{ method: 'GET', url: '/health/ready' }], bad: [] },
     'POST /api/scan/start': {
       ok: [{ method: 'POST', url: '/api/scan/start' }, json('POST', '/api/scan/start', {})],

@@ -16,7 +16,7 @@ t.test('the OpenAPI document is valid OpenAPI 3 and describes the routes', async
   t.ok(doc.paths['/health/ready']?.get?.responses['503'], 'the 503 of readiness is documented')
   t.ok(doc.components?.schemas?.ErrorResponse, 'the shared error shape is a named component')
   const tags = (doc.tags ?? []).map((tag) => tag.name)
-  t.same(tags.sort(), ['auth', 'cover', 'health', 'library', 'scan', 'stream', 'users'])
+  t.same(tags.sort(), ['auth', 'cover', 'health', 'library', 'operations', 'scan', 'stream', 'users'])
   for (const [path, item] of Object.entries(doc.paths)) {
     for (const op of Object.values(item ?? {}) as OpenAPIV3.OperationObject[]) {
       if (typeof op !== 'object' || op === null || !('responses' in op)) continue

@@ -1,0 +1,137 @@
+// The readers behind /metrics and GET /api/admin/status: one place that knows where each figure
+// comes from (the pool, the queues, the transcoder, the caches, the scans table, the disk), so
+// both answers agree. Sources a process does not have (a worker serves no responses) are left out.
+import { join } from 'node:path'
+import type { Queryable } from '../db/queryable.js'
+import { QUEUE_NAMES, type JobQueue, type QueueDepth, type QueueName } from '../queue/job-queue.js'
+import { latestScan, toScan } from '../scan/scan-repository.js'
+import { libraryCounts } from '../library/stats-repository.js'
+import { diskUsage } from './disk-usage.js'
+import { databaseFacts, scanErrorCount, scanTotals, type ScanTotals } from './ops-repository.js'
+import type { ReadinessT } from '../../schemas/health.js'
+import type { AdminStatusT } from '../../schemas/ops.js'
+
+// What pg.Pool counts (PGlite runs behind a pg.Pool of one client too).
+export interface PoolCounts {
+  readonly totalCount: number
+  readonly idleCount: number
+  readonly waitingCount: number
+}
+
+export interface CacheFigures {
+  entries: number
+  bytes: number
+}
+
+export interface OpsSources {
+  db: Queryable
+  pool: PoolCounts
+  databaseKind: 'postgres' | 'pglite'
+  queue: JobQueue
+  dataDir: string
+  // The health checks: each resolves when its dependency answers.
+  pingDatabase: () => Promise<void>
+  // null: no Redis configured.
+  pingRedis: (() => Promise<void>) | null
+  transcoder?: { readonly running: number, readonly queued: number, readonly slots: number, readonly available: boolean }
+  caches?: () => Record<'response' | 'wholeLists' | 'transcodes', CacheFigures>
+  responseCacheLookups?: () => { hits: number, misses: number }
+  version: string
+  startedAt: Date
+}
+
+export interface PoolFigures {
+  inUse: number
+  idle: number
+  waiting: number
+}
+
+export type QueueDepths = Record<QueueName, QueueDepth>
+
+export function createOps (sources: OpsSources) {
+  const { db, pool, queue, dataDir } = sources
+
+  const readiness = async (): Promise<ReadinessT> => {
+    const [database, redis] = await Promise.all([
+      sources.pingDatabase().then(() => 'up' as const, () => 'down' as const),
+      sources.pingRedis === null
+        ? Promise.resolve('disabled' as const)
+        : sources.pingRedis().then(() => 'up' as const, () => 'down' as const)
+    ])
+    const dependencies = { database, redis }
+    const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name)
+    const transcoder = sources.transcoder?.available === true ? 'up' as const : 'missing' as const
+    return { status: down.length === 0 ? 'ready' : 'unavailable', checks: { ...dependencies, transcoder }, down }
+  }
+
+  const poolFigures = (): PoolFigures => ({
+    inUse: pool.totalCount - pool.idleCount,
+    idle: pool.idleCount,
+    waiting: pool.waitingCount
+  })
+
+  const queueDepths = async (): Promise<QueueDepths> => {
+    const depths = await Promise.all(QUEUE_NAMES.map(async (name) => [name, await queue.depth(name)] as const))
+    return Object.fromEntries(depths) as QueueDepths
+  }
+
+  const queueFailures = (): Record<QueueName, number> =>
+    Object.fromEntries(QUEUE_NAMES.map((name) => [name, queue.failures(name)])) as Record<QueueName, number>
+
+  const disk = async (): Promise<AdminStatusT['disk']> => {
+    const [covers, transcodes, wholeLists, total, database] = await Promise.all([
+      diskUsage(join(dataDir, 'covers')),
+      diskUsage(join(dataDir, 'transcodes')),
+      diskUsage(join(dataDir, 'whole-lists')),
+      diskUsage(dataDir),
+      sources.databaseKind === 'pglite' ? diskUsage(join(dataDir, 'pglite')) : databaseFacts(db).then((f) => f.sizeBytes)
+    ])
+    return { dataDir, total, covers, transcodes, wholeLists, database, databaseInDataDir: sources.databaseKind === 'pglite' }
+  }
+
+  const lastScan = async (): Promise<AdminStatusT['lastScan']> => {
+    const row = await latestScan(db)
+    if (row === null) return null
+    return { ...toScan(row), errorCount: await scanErrorCount(db, row.id) }
+  }
+
+  return {
+    readiness,
+    pool: poolFigures,
+    queueDepths,
+    queueFailures,
+    transcodes: () => sources.transcoder ?? null,
+    caches: () => sources.caches?.() ?? null,
+    responseCacheLookups: () => sources.responseCacheLookups?.() ?? null,
+    scanTotals: async (): Promise<ScanTotals> => await scanTotals(db),
+
+    // Everything an admin (or the app's settings page) shows about the server, in one answer.
+    status: async (): Promise<AdminStatusT> => {
+      const [ready, library, scan, queues, facts, usage] = await Promise.all([
+        readiness(),
+        libraryCounts(db),
+        lastScan(),
+        queueDepths().catch(() => null),
+        databaseFacts(db),
+        disk()
+      ])
+      const transcoder = sources.transcoder
+      return {
+        ...ready,
+        versions: { service: sources.version, node: process.versions.node, database: facts.version },
+        startedAt: sources.startedAt.toISOString(),
+        uptimeSeconds: Math.floor((Date.now() - sources.startedAt.getTime()) / 1000),
+        database: { kind: sources.databaseKind, pool: poolFigures() },
+        library,
+        isScanning: scan !== null && (scan.status === 'queued' || scan.status === 'running'),
+        lastScan: scan,
+        queues,
+        transcodes: transcoder === undefined ? null : { running: transcoder.running, queued: transcoder.queued, slots: transcoder.slots },
+        caches: sources.caches?.() ?? null,
+        disk: usage
+      }
+    }
+  }
+}
+
+export type Ops = ReturnType<typeof createOps>

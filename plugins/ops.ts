@@ -1,0 +1,79 @@
+// Operations: the readers behind /metrics and the admin status (lib/ops), and the hooks that
+// count what passes through the server: every request by its route pattern, audio bodies by
+// the bytes their sockets took, and the open scan event streams.
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import fp from 'fastify-plugin'
+import { createOps, type Ops } from '../lib/ops/ops-service.js'
+import { createMetrics, type Metrics } from '../lib/ops/metrics.js'
+import { VERSION } from '../lib/version.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ops: Ops
+    metrics: Metrics
+  }
+}
+
+// The routes whose bodies are audio: the REST stream routes and Subsonic's stream and download.
+const STREAM_ROUTE = /^\/(?:api\/)?stream\/|^\/rest\/(?:stream|download)(?:\.view)?$/
+const EVENTS_ROUTE = '/api/scan/events'
+
+// Bytes the socket took for this response's body: what it had written before the headers,
+// and the headers themselves, taken off. (A keep-alive socket carries earlier responses too.)
+// The socket is the one held at onSend: a finished response lets go of its own.
+function bodyBytes (res: ServerResponse, socket: Socket, socketBefore: number): number {
+  const header = (res as unknown as { _header?: string | null })._header
+  const headerBytes = typeof header === 'string' ? Buffer.byteLength(header, 'latin1') : 0
+  return socket.bytesWritten - socketBefore - headerBytes
+}
+
+export default fp(async (fastify) => {
+  const { config, transcoding, responseCache, wholeLists } = fastify
+  const ops = createOps({
+    db: fastify.pg.pool,
+    pool: fastify.pg.pool,
+    databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
+    queue: fastify.queue,
+    dataDir: config.dataDir,
+    pingDatabase: async () => { await fastify.db.ping() },
+    pingRedis: fastify.redis === null ? null : async () => { await fastify.redisPing() },
+    transcoder: transcoding.transcoder,
+    caches: () => ({
+      response: { entries: responseCache.size, bytes: responseCache.storedBytes },
+      wholeLists: { entries: wholeLists.cache.size, bytes: wholeLists.cache.storedBytes },
+      transcodes: { entries: transcoding.cache.count, bytes: transcoding.cache.size }
+    }),
+    responseCacheLookups: () => ({ hits: responseCache.hits, misses: responseCache.misses }),
+    version: VERSION,
+    startedAt: new Date(Date.now() - process.uptime() * 1000)
+  })
+  const metrics = createMetrics(ops, { scans: true, http: true, version: VERSION })
+  fastify.decorate('ops', ops)
+  fastify.decorate('metrics', metrics)
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000)
+  })
+
+  // Headers are not written yet when onSend runs: the socket's count now is where this body starts.
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' || !STREAM_ROUTE.test(request.routeOptions.url ?? '')) return payload
+    const type = reply.getHeader('content-type')
+    if (typeof type !== 'string' || !type.startsWith('audio/')) return payload
+    const res = reply.raw
+    const socket = res.socket
+    if (socket === null) return payload
+    const before = socket.bytesWritten
+    const done = metrics.streamStarted()
+    res.once('close', () => { done(bodyBytes(res, socket, before)) })
+    return payload
+  })
+
+  // After auth: a refused request never held a stream.
+  fastify.addHook('preHandler', async (request, reply) => {
+    if (request.method !== 'GET' || request.routeOptions.url !== EVENTS_ROUTE) return
+    metrics.sseOpened()
+    reply.raw.once('close', () => { metrics.sseClosed() })
+  })
+}, { name: 'ops', dependencies: ['config', 'db', 'redis', 'queue', 'transcoder', 'response-cache', 'whole-lists'], fastify: '5.x' })

@@ -1,0 +1,48 @@
+// A worker's own /metrics (worker.ts has no HTTP API): its queues, database pool and process,
+// on WORKER_METRICS_PORT without a key, for a scraper inside the deployment's network.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import fp from 'fastify-plugin'
+import { createOps } from '../lib/ops/ops-service.js'
+import { createMetrics } from '../lib/ops/metrics.js'
+import { VERSION } from '../lib/version.js'
+
+export default fp(async (fastify) => {
+  const { config } = fastify
+  const port = config.workerMetricsPort
+  if (port === null) return
+  const ops = createOps({
+    db: fastify.pg.pool,
+    pool: fastify.pg.pool,
+    databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
+    queue: fastify.queue,
+    dataDir: config.dataDir,
+    pingDatabase: async () => { await fastify.db.ping() },
+    pingRedis: fastify.redis === null ? null : async () => { await fastify.redisPing() },
+    version: VERSION,
+    startedAt: new Date(Date.now() - process.uptime() * 1000)
+  })
+  // Scans are counted by the API process from the scans table: a worker would count them again.
+  const { registry } = createMetrics(ops, { scans: false, http: false, version: VERSION })
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found: GET /metrics\n')
+      return
+    }
+    registry.metrics().then((text) => {
+      res.writeHead(200, { 'content-type': registry.contentType }).end(text)
+    }, (err: unknown) => {
+      fastify.log.warn({ err }, 'worker metrics could not be read')
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics could not be read\n')
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, config.host, () => { resolve() })
+  })
+  fastify.log.info({ port: (server.address() as AddressInfo).port }, 'worker metrics listening')
+  fastify.addHook('onClose', async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
+  })
+}, { name: 'worker-metrics', dependencies: ['config', 'db', 'redis', 'queue'], fastify: '5.x' })
