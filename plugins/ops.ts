@@ -45,6 +45,7 @@ export default fp(async (fastify) => {
       transcodes: { entries: transcoding.cache.count, bytes: transcoding.cache.size }
     }),
     responseCacheLookups: () => ({ hits: responseCache.hits, misses: responseCache.misses }),
+    parseThreads: fastify.parseUsage,
     version: VERSION,
     startedAt: new Date(Date.now() - process.uptime() * 1000)
   })
@@ -76,4 +77,4 @@ export default fp(async (fastify) => {
     metrics.sseOpened()
     reply.raw.once('close', () => { metrics.sseClosed() })
   })
-}, { name: 'ops', dependencies: ['config', 'db', 'redis', 'queue', 'transcoder', 'response-cache', 'whole-lists'], fastify: '5.x' })
+}, { name: 'ops', dependencies: ['config', 'db', 'redis', 'queue', 'scanner', 'transcoder', 'response-cache', 'whole-lists'], fastify: '5.x' })

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import { runScanJob, runIndexJob, type JobDeps, type ScanJobData, type IndexJobData } from '../lib/scan/jobs.js'
-import { createParseThreads } from '../lib/scan/parse-threads.js'
+import { createParseThreads, type ParseUsage } from '../lib/scan/parse-threads.js'
 import { createScanService, type ScanService } from '../lib/scan/scan-service.js'
 
 // What routes may call; the service's lifecycle stays with this plugin.
@@ -9,6 +9,8 @@ export type Scanner = Pick<ScanService, 'start' | 'status' | 'get' | 'watch' | '
 declare module 'fastify' {
   interface FastifyInstance {
     scanner: Scanner
+    // The tag-parsing threads' work, for the metrics.
+    parseUsage: () => ParseUsage
   }
 }
 
@@ -24,6 +26,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   const db = fastify.pg.pool
   const lifetime = new AbortController()
   const parseThreads = createParseThreads({ log })
+  fastify.decorate('parseUsage', parseThreads.usage)
   const service = createScanService({
     db,
     queue,

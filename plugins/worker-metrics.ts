@@ -16,6 +16,7 @@ export default fp(async (fastify) => {
     pool: fastify.pg.pool,
     databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
     queue: fastify.queue,
+    parseThreads: fastify.parseUsage,
     dataDir: config.dataDir,
     pingDatabase: async () => { await fastify.db.ping() },
     pingRedis: fastify.redis === null ? null : async () => { await fastify.redisPing() },
@@ -45,4 +46,4 @@ export default fp(async (fastify) => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
   })
-}, { name: 'worker-metrics', dependencies: ['config', 'db', 'redis', 'queue'], fastify: '5.x' })
+}, { name: 'worker-metrics', dependencies: ['config', 'db', 'redis', 'queue', 'scanner'], fastify: '5.x' })

@@ -153,6 +153,22 @@ export function createMetrics (ops: Ops, opts: MetricsOptions) {
   }))
   add(new Gauge({ name: `${PREFIX}db_pool_waiting`, help: 'Queries waiting for a free database connection', registers: [], collect () { this.set(ops.pool().waiting) } }))
 
+  // Utilisation is rate(busy seconds) / threads; threads start with a scan's first batch and go
+  // a second after its last.
+  if (ops.parseThreads() !== null) {
+    const usage = (): { threads: number, busySeconds: number } => ops.parseThreads() ?? { threads: 0, busySeconds: 0 }
+    add(new Gauge({ name: `${PREFIX}parse_threads`, help: 'Tag-parsing threads running now', registers: [], collect () { this.set(usage().threads) } }))
+    add(new Counter({
+      name: `${PREFIX}parse_thread_busy_seconds_total`,
+      help: 'Seconds the tag-parsing threads have spent working (event-loop active time)',
+      registers: [],
+      collect () {
+        this.reset()
+        this.inc(usage().busySeconds)
+      }
+    }))
+  }
+
   const transcodes = ops.transcodes()
   if (transcodes !== null) {
     add(new Gauge({ name: `${PREFIX}transcodes_running`, help: 'ffmpeg processes running', registers: [], collect () { this.set(transcodes.running) } }))

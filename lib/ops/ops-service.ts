@@ -36,6 +36,8 @@ export interface OpsSources {
   transcoder?: { readonly running: number, readonly queued: number, readonly slots: number, readonly available: boolean }
   caches?: () => Record<'response' | 'wholeLists' | 'transcodes', CacheFigures>
   responseCacheLookups?: () => { hits: number, misses: number }
+  // Tag-parsing threads of the process that indexes (plugins/scanner.ts).
+  parseThreads?: () => { threads: number, busySeconds: number }
   version: string
   startedAt: Date
 }
@@ -103,6 +105,7 @@ export function createOps (sources: OpsSources) {
     transcodes: () => sources.transcoder ?? null,
     caches: () => sources.caches?.() ?? null,
     responseCacheLookups: () => sources.responseCacheLookups?.() ?? null,
+    parseThreads: () => sources.parseThreads?.() ?? null,
     scanTotals: async (): Promise<ScanTotals> => await scanTotals(db),
 
     // Everything an admin (or the app's settings page) shows about the server, in one answer.

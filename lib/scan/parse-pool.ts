@@ -10,6 +10,9 @@ interface Pending { resolve: (outcomes: ParseOutcome[]) => void, reject: (err: E
 
 export interface ParsePool {
   parse: (root: string, files: FileStamp[], options?: ParseOptions) => Promise<ParseOutcome[]>
+  // Seconds the threads have spent working (event-loop active time), crashed ones included.
+  busySeconds: () => number
+  readonly size: number
   close: () => Promise<void>
 }
 
@@ -33,6 +36,9 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
   const pending = new Map<number, Pending>()
   let nextId = 0
   let turn = 0
+  // Active milliseconds of threads replaced after a crash.
+  let retiredActiveMs = 0
+  const activeMs = (w: Worker): number => w.performance.eventLoopUtilization().active
 
   const spawn = (): Worker => {
     const worker = startParseThread()
@@ -51,7 +57,10 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
         p.reject(err)
       }
       const i = workers.indexOf(worker)
-      if (i !== -1) workers[i] = spawn()
+      if (i !== -1) {
+        retiredActiveMs += activeMs(worker)
+        workers[i] = spawn()
+      }
     })
     return worker
   }
@@ -80,6 +89,8 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
       slices.forEach((idx, w) => idx.forEach((fileIndex, k) => { out[fileIndex] = results[w][k] }))
       return out
     },
+    busySeconds: () => (retiredActiveMs + workers.reduce((sum, w) => sum + activeMs(w), 0)) / 1000,
+    size,
     close: async () => {
       // A terminated thread never answers: fail what it held, or a batch in flight (and the
       // shutdown waiting for it) would hang forever.

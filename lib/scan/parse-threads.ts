@@ -23,8 +23,13 @@ export interface ParseThreads {
   parse: BatchParser
   // Whether threads are up right now.
   isRunning: () => boolean
+  // Threads up now, and the seconds all threads so far have spent parsing: its rate over the
+  // thread count is their utilisation (the metrics' parse_thread_busy_seconds_total).
+  usage: () => ParseUsage
   close: () => Promise<void>
 }
+
+export interface ParseUsage { threads: number, busySeconds: number }
 
 const IDLE_MS = 1000
 // Files parsed at once on the main thread: enough to overlap their reads.
@@ -39,6 +44,13 @@ export function createParseThreads (opts: ParseThreadsOptions): ParseThreads {
   let broken = threads < 2
   let parsing = 0
   let idleTimer: NodeJS.Timeout | undefined
+  // Busy time of pools already let go, so the total never goes back.
+  let closedBusySeconds = 0
+  let busySeconds = 0
+  const retire = async (closing: ParsePool): Promise<void> => {
+    closedBusySeconds += closing.busySeconds()
+    await closing.close()
+  }
 
   const releaseWhenIdle = (): void => {
     clearTimeout(idleTimer)
@@ -46,7 +58,7 @@ export function createParseThreads (opts: ParseThreadsOptions): ParseThreads {
       if (parsing > 0 || pool === null) return
       const idle = pool
       pool = null
-      void idle.close()
+      void retire(idle)
     }, idleMs)
     idleTimer.unref()
   }
@@ -69,11 +81,17 @@ export function createParseThreads (opts: ParseThreadsOptions): ParseThreads {
       }
     },
     isRunning: () => pool !== null,
+    usage: () => {
+      // A thread's active time is read from a clock it updates itself, so two readings can
+      // step back by microseconds: a counter must not.
+      busySeconds = Math.max(busySeconds, closedBusySeconds + (pool?.busySeconds() ?? 0))
+      return { threads: pool?.size ?? 0, busySeconds }
+    },
     close: async () => {
       clearTimeout(idleTimer)
       const open = pool
       pool = null
-      await open?.close()
+      if (open !== null) await retire(open)
     }
   }
 }

@@ -3,6 +3,7 @@ import t from 'tap'
 import { join } from 'node:path'
 import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { once } from 'node:events'
+import { availableParallelism } from 'node:os'
 import { writeAudioFixture } from '../fixtures/audio.js'
 import { buildScanApp, waitForScan } from '../fixtures/scan.js'
 import { parseScrape, value, type Scrape } from '../fixtures/prometheus.js'
@@ -45,6 +46,9 @@ t.test('a scrape during a scan and a stream shows the counters move by the right
     t.equal(moved('sonantica_scan_files_total{outcome="failed"}'), 0)
     t.ok(value(after, 'sonantica_scan_last_duration_seconds') > 0, 'the scan\'s duration is known')
     t.ok(moved('sonantica_scan_duration_seconds_total') > 0)
+    // Parsing goes to threads on a machine with two cores or more (lib/scan/parse-threads.ts).
+    if (availableParallelism() >= 2) t.ok(moved('sonantica_parse_thread_busy_seconds_total') > 0, 'the parse threads\' work is counted')
+    t.ok(after.series.has('sonantica_parse_threads'), 'the running threads are a gauge')
 
     // Requests counted by the test, against the counter for their route pattern.
     const all = (await app.inject('/api/library/tracks?sort=title')).json().tracks as Array<{ id: string, title: string }>

@@ -32,6 +32,9 @@ function fakePools (behaviour: { gate?: () => Promise<void>, fail?: boolean } = 
           if (behaviour.fail === true) throw new Error('thread could not start')
           return files.map(() => outcome('thread'))
         },
+        // Each pool says it worked one second.
+        busySeconds: () => 1,
+        size: threads,
         close: async () => { pools.closed++ }
       }
     }
@@ -65,8 +68,10 @@ t.test('threads are let go once batches stop, and started again by the next one'
   await sleep(80)
   t.equal(pools.closed, 1, 'idle threads are closed')
   t.equal(threads.isRunning(), false)
+  t.same(threads.usage(), { threads: 0, busySeconds: 1 }, 'no threads up; the closed pool\'s work still counts')
   await threads.parse('/m', FILES, OPTIONS)
   t.same(pools.started, [2, 2], 'the next batch starts a new pool')
+  t.same(threads.usage(), { threads: 2, busySeconds: 2 }, 'the busy time only grows')
 })
 
 t.test('a batch in flight keeps the threads past the idle time of an earlier one', async (t) => {
@@ -121,4 +126,9 @@ t.test('with the real pool and parser, tags are read on threads', async (t) => {
   const outcomes = await threads.parse(root, [{ path: 'a.mp3', size: 0, mtimeMs: 0 }, { path: 'b.flac', size: 0, mtimeMs: 0 }], OPTIONS)
   t.equal(threads.isRunning(), true, 'on threads')
   t.match(outcomes, [{ kind: 'track', tags: { title: 'Alpha' } }, { kind: 'track', tags: { title: 'Beta' } }])
+  const usage = threads.usage()
+  t.equal(usage.threads, 2, 'two threads up')
+  t.ok(usage.busySeconds > 0 && usage.busySeconds < 60, `the threads report the time they worked (${usage.busySeconds} s)`)
+  await threads.close()
+  t.ok(threads.usage().busySeconds >= usage.busySeconds, 'closing keeps what they did')
 })
