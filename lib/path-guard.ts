@@ -2,7 +2,7 @@
 // root, or refuses. Nothing here trusts the stored path: a row edited by hand, a symlink that
 // leads out of the root, or a special file must never become bytes on the wire.
 import { closeSync, constants, existsSync, fstatSync, open, readlinkSync, type Stats } from 'node:fs'
-import { realpath, stat } from 'node:fs/promises'
+import { realpath } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { isAbsolute, join, relative, sep } from 'node:path'
 import { DependencyDownError } from './dependency-errors.js'
@@ -120,19 +120,6 @@ export class PathGuard {
     }
     if (!isStrictlyInside(rootReal, real)) throw new PathRefusedError('outside-root', requested)
     return { real, rootReal }
-  }
-
-  // A regular file's real path and stat, for readers that open it themselves (cover art).
-  async locate (requested: string): Promise<{ path: string, stats: Stats }> {
-    const { real } = await this.resolveReal(requested)
-    let stats: Stats
-    try {
-      stats = await stat(real)
-    } catch (err) {
-      throw refusalFor(err, requested)
-    }
-    if (!stats.isFile()) throw new PathRefusedError('not-regular', requested)
-    return { path: real, stats }
   }
 
   // Resolves and opens, or throws PathRefusedError (DependencyDownError for storage faults).

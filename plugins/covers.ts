@@ -26,7 +26,7 @@ const cacheControl = (keyed: boolean): string => `${keyed ? 'private' : 'public'
 
 export default fp(async (fastify) => {
   const cache = new CoverCache(
-    async (path) => await fastify.pathGuard.locate(path, fastify.log),
+    async (path) => await fastify.pathGuard.open(path, fastify.log),
     join(fastify.config.dataDir, 'covers'),
     fastify.config.coverCacheMb * 1024 * 1024)
 

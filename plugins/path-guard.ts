@@ -1,15 +1,10 @@
 import fp from 'fastify-plugin'
-import type { Stats } from 'node:fs'
 import type { FastifyBaseLogger } from 'fastify'
 import { PathGuard, PathRefusedError, type GuardedFile } from '../lib/path-guard.js'
-
-export interface LocatedFile { path: string, stats: Stats }
 
 export interface PathGuardDecorator {
   // The open file, or null when the path is refused or gone (the caller answers 404).
   open: (relativePath: string, log: FastifyBaseLogger) => Promise<GuardedFile | null>
-  // The file's real path and stat without opening it, or null likewise.
-  locate: (relativePath: string, log: FastifyBaseLogger) => Promise<LocatedFile | null>
 }
 
 declare module 'fastify' {
@@ -34,7 +29,6 @@ export default fp(async (fastify) => {
   }
 
   fastify.decorate('pathGuard', {
-    open: async (relativePath, log) => await orNull(relativePath, log, async () => await guard.open(relativePath)),
-    locate: async (relativePath, log) => await orNull(relativePath, log, async () => await guard.locate(relativePath))
+    open: async (relativePath, log) => await orNull(relativePath, log, async () => await guard.open(relativePath))
   } satisfies PathGuardDecorator)
 }, { name: 'path-guard', dependencies: ['config'], fastify: '5.x' })

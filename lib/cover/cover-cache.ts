@@ -2,7 +2,9 @@
 // disk, so a request costs a stat of the source and a read of a small cached file, never a tag
 // parse. The disk it takes is capped: the files used least recently, of any album, go first.
 import { createHash, randomBytes } from 'node:crypto'
+import { closeSync, readFile as readFd } from 'node:fs'
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat, utimes, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import { extname, join } from 'node:path'
 import { parseFile, selectCover } from 'music-metadata'
 import sharp from 'sharp'
@@ -54,13 +56,19 @@ interface Original {
   ext: string
 }
 
-async function extract (kind: 'embedded' | 'file', path: string): Promise<Original | null> {
+const readDescriptor = promisify(readFd)
+
+// Read from the descriptor the path guard opened (and checked), never by path again: a file
+// swapped for a link out of the root, or for a FIFO, between the check and the read would
+// otherwise be what is read. music-metadata takes a path, so it gets the descriptor's /dev/fd
+// name, which opens that same file whatever its path now leads to.
+async function extract (kind: 'embedded' | 'file', sourcePath: string, fd: number): Promise<Original | null> {
   if (kind === 'file') {
-    const ext = extname(path).slice(1).toLowerCase().replace('jpeg', 'jpg')
+    const ext = extname(sourcePath).slice(1).toLowerCase().replace('jpeg', 'jpg')
     if (TYPES[ext] === undefined) return null
-    return { body: await readFile(path), ext }
+    return { body: await readDescriptor(fd), ext }
   }
-  const metadata = await parseFile(path, { skipCovers: false, duration: false })
+  const metadata = await parseFile(`/dev/fd/${fd}`, { skipCovers: false, duration: false })
   const picture = selectCover(metadata.common.picture)
   if (picture === null) return null
   const ext = extensionFor(picture.format)
@@ -75,8 +83,9 @@ async function resize (original: Original, size: number): Promise<Original> {
   return { body: await image.jpeg({ quality: 85 }).toBuffer(), ext: 'jpg' }
 }
 
-// Finds a library-relative file inside the media root (the path guard), or null.
-export type LocateFile = (relativePath: string) => Promise<{ path: string, stats: { size: number, mtimeMs: number } } | null>
+// Opens a library-relative file inside the media root (the path guard), or null. The caller of
+// CoverCache.get closes nothing: the cache closes the descriptor.
+export type OpenFile = (relativePath: string) => Promise<{ fd: number, stats: { size: number, mtimeMs: number } } | null>
 
 interface Entry {
   // "album/name.ext", relative to the cache folder.
@@ -97,7 +106,7 @@ export class CoverCache {
   private bytes = 0
   private readonly ready: Promise<void>
 
-  constructor (private readonly locate: LocateFile, private readonly cacheDir: string, private readonly maxBytes: number) {
+  constructor (private readonly open: OpenFile, private readonly cacheDir: string, private readonly maxBytes: number) {
     this.ready = this.loadIndex()
   }
 
@@ -106,24 +115,30 @@ export class CoverCache {
     if (coverSource === null) return null
     const source = parseCoverSource(coverSource)
     if (source === null) return null
-    const file = await this.locate(source.path)
+    const file = await this.open(source.path)
     if (file === null) return null
-    await this.ready
-    const album = canonicalAlbumId(albumId)
-    const step = snapCoverSize(size)
-    const version = createHash('sha1')
-      .update(`${album}\0${coverSource}\0${Math.trunc(file.stats.mtimeMs)}\0${file.stats.size}`)
-      .digest('hex').slice(0, 20)
-    const name = step === undefined ? version : `${version}-${step}`
-    const key = `${album}/${name}`
-    // Many clients asking for the same cover at once share one extraction.
-    let pending = this.inFlight.get(key)
-    if (pending === undefined) {
-      pending = this.load(album, version, name, source.kind, file.path, step)
-        .finally(() => this.inFlight.delete(key))
-      this.inFlight.set(key, pending)
+    // The descriptor stays open until the extraction this request waits for is done (whoever
+    // started it waits for it too, so a shared extraction never reads a closed descriptor).
+    try {
+      await this.ready
+      const album = canonicalAlbumId(albumId)
+      const step = snapCoverSize(size)
+      const version = createHash('sha1')
+        .update(`${album}\0${coverSource}\0${Math.trunc(file.stats.mtimeMs)}\0${file.stats.size}`)
+        .digest('hex').slice(0, 20)
+      const name = step === undefined ? version : `${version}-${step}`
+      const key = `${album}/${name}`
+      // Many clients asking for the same cover at once share one extraction.
+      let pending = this.inFlight.get(key)
+      if (pending === undefined) {
+        pending = this.load(album, version, name, source.kind, source.path, file.fd, step)
+          .finally(() => this.inFlight.delete(key))
+        this.inFlight.set(key, pending)
+      }
+      return await pending
+    } finally {
+      closeSync(file.fd)
     }
-    return await pending
   }
 
   // What an earlier run left on disk counts against the cap from the start, oldest use first.
@@ -214,12 +229,12 @@ export class CoverCache {
     return { body, contentType: TYPES[ext] ?? 'application/octet-stream', etag: `"${key.slice(key.indexOf('/') + 1)}"` }
   }
 
-  private async load (album: string, version: string, name: string, kind: 'embedded' | 'file', path: string, size?: number): Promise<Cover | null> {
+  private async load (album: string, version: string, name: string, kind: 'embedded' | 'file', sourcePath: string, fd: number, size?: number): Promise<Cover | null> {
     const hit = await this.cached(`${album}/${name}`)
     if (hit !== null) return hit
     let image: Original | null
     try {
-      image = await extract(kind, path)
+      image = await extract(kind, sourcePath, fd)
       if (image !== null && size !== undefined) image = await resize(image, size)
     } catch {
       // An unreadable tag or a corrupt picture is "no cover", not a server error.

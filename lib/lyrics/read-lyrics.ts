@@ -10,7 +10,7 @@ function sameLyricsKey (lyrics: StructuredLyrics): string {
 }
 
 // Embedded lyrics first, then the sidecar .lrc; a copy of lyrics already listed is left out.
-// audioPath is the file's real path, as the path guard located it inside the media root, and
+// audio.path opens the file the path guard checked (its descriptor's /dev/fd name), and
 // relativePath its library-relative path, from which the sidecar is found and opened through
 // `open` (the guard). Rejects with Node's system error only when the audio file itself cannot
 // be opened (ENOENT, EACCES, EISDIR); a file without lyrics, with unparseable content, or with

@@ -1,3 +1,4 @@
+import { closeSync } from 'node:fs'
 // Media retrieval: a track's bytes (stream, download), cover art and lyrics, served by the same
 // code as /api/stream and /api/cover.
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply } from 'fastify'
@@ -54,13 +55,17 @@ const media: FastifyPluginAsync = async (fastify) => {
   // Lyrics are read from the file and its sidecar .lrc when asked for, so a new .lrc shows
   // without a scan. A file that is gone has none.
   async function lyricsOf (track: TrackT, log: FastifyBaseLogger): Promise<StructuredLyrics[]> {
-    const file = await fastify.pathGuard.locate(track.filePath, log)
+    const file = await fastify.pathGuard.open(track.filePath, log)
     if (file === null) return []
     try {
-      return await readLyrics({ path: file.path, relativePath: track.filePath }, async (sidecar) => await fastify.pathGuard.open(sidecar, log))
+      // The tags are read through the descriptor the guard checked, never by path again: a file
+      // swapped for a link or a FIFO since the check is not what gets read.
+      return await readLyrics({ path: `/dev/fd/${file.fd}`, relativePath: track.filePath }, async (sidecar) => await fastify.pathGuard.open(sidecar, log))
     } catch (err) {
       if (UNREADABLE.has((err as NodeJS.ErrnoException).code ?? '')) return []
       throw err
+    } finally {
+      closeSync(file.fd)
     }
   }
 
