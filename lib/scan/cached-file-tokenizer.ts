@@ -4,7 +4,7 @@
 // tagged files those round trips, not the parsing, are most of the time. Reads outside the cached
 // ranges go to the file as usual, and the tokenizer reports the file's real size, so durations and
 // bitrates derived from it are the same as parseFile's.
-import { openSync, fstatSync, readSync, closeSync } from 'node:fs'
+import { openSync, fstatSync, readSync, closeSync, constants } from 'node:fs'
 import { open, type FileHandle } from 'node:fs/promises'
 import { AbstractTokenizer, EndOfStreamError, type IFileInfo, type IReadChunkOptions } from 'strtok3'
 
@@ -26,16 +26,38 @@ interface Source {
   close: () => Promise<void>
 }
 
+// Non-blocking, so a file swapped for a FIFO between the walk and the parse does not hold its
+// thread until a writer comes along: the open returns at once, and what is not a regular file is
+// refused before anything is read.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK
+
+// Not a system error (no syscall), so the parse reports it as a property of the file, not transient.
+function notRegular (path: string): Error {
+  return new Error(`not a regular file: ${path}`)
+}
+
 async function openSource (path: string, sync: boolean): Promise<Source> {
   if (sync) {
-    const fd = openSync(path, 'r')
+    const fd = openSync(path, OPEN_FLAGS)
+    try {
+      if (!fstatSync(fd).isFile()) throw notRegular(path)
+    } catch (err) {
+      closeSync(fd)
+      throw err
+    }
     return {
       size: async () => fstatSync(fd).size,
       read: async (target, offset, length, position) => readSync(fd, target, offset, length, position),
       close: async () => { closeSync(fd) }
     }
   }
-  const handle: FileHandle = await open(path, 'r')
+  const handle: FileHandle = await open(path, OPEN_FLAGS)
+  try {
+    if (!(await handle.stat()).isFile()) throw notRegular(path)
+  } catch (err) {
+    await handle.close()
+    throw err
+  }
   return {
     size: async () => (await handle.stat()).size,
     read: async (target, offset, length, position) => (await handle.read(target, offset, length, position)).bytesRead,

@@ -6,7 +6,7 @@ import type { ParseOutcome } from './parse.js'
 import type { FileStamp } from './track-repository.js'
 import type { ParseOptions } from './scan-options.js'
 
-interface Pending { resolve: (outcomes: ParseOutcome[]) => void, reject: (err: Error) => void }
+interface Pending { worker: Worker, resolve: (outcomes: ParseOutcome[]) => void, reject: (err: Error) => void }
 
 export interface ParsePool {
   parse: (root: string, files: FileStamp[], options?: ParseOptions) => Promise<ParseOutcome[]>
@@ -51,8 +51,10 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
       else p.reject(new Error(message.error ?? 'parse worker failed'))
     })
     worker.on('error', (err) => {
-      // A crashed thread fails what it held; it is replaced for the next batch.
+      // A crashed thread fails what it held, and only that: the other threads' slices are theirs
+      // to answer. It is replaced for the next batch.
       for (const [id, p] of pending) {
+        if (p.worker !== worker) continue
         pending.delete(id)
         p.reject(err)
       }
@@ -68,9 +70,10 @@ export function createParsePool (size: number, hooks: ParsePoolHooks = {}): Pars
 
   const send = (thread: number, root: string, paths: string[], coverArtSizeLimit: number): Promise<ParseOutcome[]> => new Promise((resolve, reject) => {
     const id = nextId++
-    pending.set(id, { resolve, reject })
+    const worker = workers[thread]
+    pending.set(id, { worker, resolve, reject })
     hooks.onDispatch?.(thread, paths.length)
-    workers[thread].postMessage({ id, root, paths, coverArtSizeLimit })
+    worker.postMessage({ id, root, paths, coverArtSizeLimit })
   })
 
   return {

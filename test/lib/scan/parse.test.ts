@@ -1,6 +1,6 @@
 import t from 'tap'
 import { join } from 'node:path'
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { mkdir, stat, writeFile } from 'node:fs/promises'
 import { parseFile } from 'music-metadata'
@@ -58,9 +58,33 @@ t.test('content failures are lasting, I/O failures transient', async (t) => {
   const pool = createParsePool(2)
   t.teardown(() => pool.close())
   const threaded = await pool.parse(root, files.map((path) => ({ path, size: 0, mtimeMs: 0 })))
-  const expected = [false, false, true, true]
+  // A folder in a file's place is not a regular file: refused before anything is read.
+  const expected = [false, false, true, false]
   for (const [i, file] of files.entries()) {
     t.match(await parseAudio(join(root, file), file), { kind: 'failed', transient: expected[i] }, `${file} on the main thread`)
     t.match(threaded[i], { kind: 'failed', transient: expected[i] }, `${file} in a parse thread`)
   }
+})
+
+// A file swapped for a FIFO between the walk and the parse: opening it must not wait for a writer.
+t.test('a FIFO is refused at once, on the main thread and in parse threads', async (t) => {
+  const root = await tempDir(t)
+  execFileSync('mkfifo', [join(root, 'pipe.flac')])
+  const within = async <T>(work: Promise<T>, what: string): Promise<T | 'hung'> => {
+    let timer: NodeJS.Timeout | undefined
+    const hung = new Promise<'hung'>((resolve) => { timer = setTimeout(() => resolve('hung'), 1000) })
+    try {
+      return await Promise.race([work, hung])
+    } finally {
+      clearTimeout(timer)
+      t.comment(what)
+    }
+  }
+  t.match(await within(parseAudio(join(root, 'pipe.flac'), 'pipe.flac'), 'main thread'), { kind: 'failed', reason: /not a regular file/, transient: false }, 'on the main thread')
+  const pool = createParsePool(1)
+  t.teardown(() => pool.close())
+  // The thread up first: the second is the budget of the open, not of starting a thread.
+  await writeFile(join(root, 'garbage.mp3'), Buffer.alloc(64, 7))
+  await pool.parse(root, [{ path: 'garbage.mp3', size: 0, mtimeMs: 0 }])
+  t.match(await within(pool.parse(root, [{ path: 'pipe.flac', size: 0, mtimeMs: 0 }]), 'parse thread'), [{ kind: 'failed', reason: /not a regular file/, transient: false }], 'in a parse thread')
 })
