@@ -72,12 +72,35 @@ export function maskSecrets (text: string, secrets: readonly string[]): string {
     if (secret === '') continue
     for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(REDACTED)
   }
+  // Spelled with percent-escapes of its own (`Shared%4Bey`), the key is still the key: with no
+  // telling which bytes it spans, the URL goes whole.
+  const decoded = safelyDecoded(out)
+  if (secrets.some((secret) => secret !== '' && decoded.includes(secret))) return REDACTED
   return out
+}
+
+function safelyDecoded (text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+// Users' keys (lib/users/api-keys.ts: "snt_" and 43 base64url characters) look like nothing
+// else, so they are masked wherever a URL holds one, under a misspelt name (`;api_key=`,
+// `api_key%00=`), in a path segment or percent-encoded; and so is the password of an
+// absolute-form target's userinfo (`http://user:password@host/...`).
+const USER_KEY = /snt(?:_|%5f)(?:[A-Za-z0-9_-]|%[0-9a-f]{2}){20,}/gi
+const USERINFO_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i
+
+function maskCredentials (url: string): string {
+  return url.replace(USER_KEY, REDACTED).replace(USERINFO_PASSWORD, `$1${REDACTED}@`)
 }
 
 export function requestSerializer (secrets: readonly string[]): (req: RequestLike) => Record<string, unknown> {
   return (req) => {
     const line = serializeRequest(req)
-    return { ...line, url: maskSecrets(line.url as string, secrets) }
+    return { ...line, url: maskSecrets(maskCredentials(line.url as string), secrets) }
   }
 }

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { stdSerializers } from 'pino'
-import { REDACTED, maskSecrets, redactUrl, serializeError, serializeRequest } from '../../lib/log-redact.js'
+import { REDACTED, maskSecrets, redactUrl, requestSerializer, serializeError, serializeRequest } from '../../lib/log-redact.js'
 
 t.test('api_key values are replaced, everything else is left as sent', async (t) => {
   const cases: Array<[string, string]> = [
@@ -66,4 +66,32 @@ t.test('the configured key is masked in any form the service would refuse', asyn
     t.match(masked, REDACTED)
   }
   t.equal(maskSecrets('/api/x', []), '/api/x')
+})
+
+t.test('users\' keys and userinfo passwords are masked under any name or spelling (found by the outside attack)', async (t) => {
+  const key = `snt_${'Ab3_-'.repeat(8)}xyz`
+  const lines = requestSerializer([])
+  for (const url of [
+    `/api/nope?api_key%00=${key}`,
+    `/api/nope?api_key[]=${key}`,
+    `/api/library/albums;api_key=${key}`,
+    `/api/library/albums?+api_key=${key}`,
+    `/api/nope/${key}`,
+    `/rest/ping.view?u=admin&p%00=${key}`,
+    `/api/nope?x=${encodeURIComponent(key).replace('_', '%5F')}`
+  ]) {
+    const logged = lines({ method: 'GET', url }).url as string
+    t.notMatch(logged, key.slice(4), url)
+    t.match(logged, REDACTED, url)
+  }
+  const absolute = lines({ method: 'GET', url: 'http://user:UserinfoPw@localhost/api/library/tracks?p=x' }).url as string
+  t.notMatch(absolute, 'UserinfoPw', 'the userinfo password is masked')
+  t.match(absolute, /^http:\/\/user:\[REDACTED\]@localhost\/api\/library\/tracks/, 'the rest is as sent')
+  t.equal(lines({ method: 'GET', url: '/api/library/tracks?q=snt' }).url, '/api/library/tracks?q=snt', 'a short word is not a key')
+})
+
+t.test('the configured key spelled with percent-escapes of its own is masked', async (t) => {
+  const masked = maskSecrets('/api/nope/Shared%4BeyZZZ123456', ['SharedKeyZZZ123456'])
+  t.notMatch(masked, 'ZZZ123456')
+  t.equal(masked, REDACTED)
 })
