@@ -41,22 +41,33 @@ function findZero (b: Uint8Array, from: number, wide: boolean): number {
 // The first bytes of an APIC frame hold its encoding, MIME type, picture type and description.
 const APIC_HEAD = 4096
 
+// A picture music-metadata's MetadataCollector drops (no data) or keeps only if it can tell the
+// format from the bytes (no MIME type): not decided here.
+const uncertain = (mimeLength: number, bytes: number): boolean => mimeLength === 0 || bytes <= 0
+
 // ID3v2.3/2.4 at the start of the file, read as ID3v2Parser.parseMetadata and FrameParser do.
-async function id3Pictures (peek: Peek): Promise<CoverProbe | null> {
+async function id3Pictures (peek: Peek, fileSize: number): Promise<CoverProbe | null> {
   const header = await peek(0, 10)
   if (header.length < 10 || latin1(header.subarray(0, 3)) !== 'ID3') return null
   const major = header[3]
   // Unsynchronisation and extended headers change where frames lie; v2.2 has other frame ids.
   if ((major !== 3 && major !== 4) || (header[5] & 0xc0) !== 0) return null
   const end = 10 + syncsafe(header, 6)
+  // music-metadata rejects a tag longer than the file.
+  if (end > fileSize) return null
   const pictures: number[] = []
   const pictureBytes: CoverProbe['pictureBytes'] = []
   let pos = 10
   while (pos + 10 <= end) {
     const frame = await peek(pos, 10)
     if (frame.length < 10) return null
-    // Padding.
-    if (frame[0] === 0) break
+    // Padding, if zeros run to the tag's end: music-metadata does not stop at a zero byte but
+    // reads on, and finds any frame that follows.
+    if (frame[0] === 0) {
+      const rest = await peek(pos, end - pos)
+      if (rest.length < end - pos || rest.some((b) => b !== 0)) return null
+      break
+    }
     const id = latin1(frame.subarray(0, 4))
     if (!/^[A-Z0-9]{4}$/.test(id)) return null
     const length = major === 4 ? syncsafe(frame, 4) : uint32(frame, 4)
@@ -71,7 +82,9 @@ async function id3Pictures (peek: Peek): Promise<CoverProbe | null> {
       if (mimeEnd === -1 || mimeEnd + 2 > head.length) return null
       const descEnd = findZero(head, mimeEnd + 2, wide)
       if (descEnd === -1) return null
-      pictures.push(Math.max(0, length - (descEnd + (wide ? 2 : 1))))
+      const bytes = length - (descEnd + (wide ? 2 : 1))
+      if (uncertain(mimeEnd - 1, bytes)) return null
+      pictures.push(bytes)
       pictureBytes.push({ start: body, end: body + length })
     }
     pos = body + length
@@ -82,7 +95,7 @@ async function id3Pictures (peek: Peek): Promise<CoverProbe | null> {
 }
 
 // FLAC metadata blocks; a picture carried in the Vorbis comments instead is not read here.
-async function flacPictures (peek: Peek): Promise<CoverProbe | null> {
+async function flacPictures (peek: Peek, fileSize: number): Promise<CoverProbe | null> {
   if (latin1(await peek(0, 4)) !== 'fLaC') return null
   const pictures: number[] = []
   let pos = 4
@@ -92,6 +105,8 @@ async function flacPictures (peek: Peek): Promise<CoverProbe | null> {
     const type = header[0] & 0x7f
     const length = (header[1] << 16) | (header[2] << 8) | header[3]
     const body = pos + 4
+    // A block past the end of the file: music-metadata fails to read it.
+    if (body + length > fileSize) return null
     if (type === 4) {
       const comments = await peek(body, length)
       if (latin1(comments).toUpperCase().includes('METADATA_BLOCK_PICTURE=')) return null
@@ -103,7 +118,9 @@ async function flacPictures (peek: Peek): Promise<CoverProbe | null> {
       if (descAt + 4 > head.length) return null
       const dataAt = descAt + 4 + uint32(head, descAt) + 16
       if (dataAt + 4 > head.length) return null
-      pictures.push(Math.max(0, Math.min(uint32(head, dataAt), length - (dataAt + 4))))
+      const bytes = Math.min(uint32(head, dataAt), length - (dataAt + 4))
+      if (uncertain(mimeLength, bytes)) return null
+      pictures.push(bytes)
     }
     pos = body + length
     if ((header[0] & 0x80) !== 0) return { pictures, pictureBytes: [] }
@@ -112,8 +129,10 @@ async function flacPictures (peek: Peek): Promise<CoverProbe | null> {
 
 export async function probeCovers (tokenizer: AbstractTokenizer, extension: string): Promise<CoverProbe | null> {
   const peek = peeker(tokenizer)
-  if (extension === 'mp3') return await id3Pictures(peek)
-  if (extension === 'flac') return await flacPictures(peek)
+  const fileSize = tokenizer.fileInfo.size
+  if (fileSize === undefined) return null
+  if (extension === 'mp3') return await id3Pictures(peek, fileSize)
+  if (extension === 'flac') return await flacPictures(peek, fileSize)
   return null
 }
 

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { join } from 'node:path'
 import { readFile, writeFile } from 'node:fs/promises'
 import { parseFile, selectCover } from 'music-metadata'
@@ -7,7 +7,7 @@ import { createParsePool } from '../../../lib/scan/parse-pool.js'
 import { normaliseTags } from '../../../lib/scan/tags.js'
 import { contentKeyOf } from '../../../lib/scan/content-key.js'
 import { CachedFileTokenizer } from '../../../lib/scan/cached-file-tokenizer.js'
-import { probeCovers } from '../../../lib/scan/cover-probe.js'
+import { probeCovers, type CoverProbe } from '../../../lib/scan/cover-probe.js'
 import { encodeAudio } from '../../fixtures/audio.js'
 import { tempDir } from '../../helper.js'
 
@@ -153,4 +153,75 @@ t.test('a FLAC whose comments hold long lyrics is probed like any other', async 
   await tokenizer.close()
   t.same(probe?.pictures, (await parseFile(path)).common.picture?.map((p) => p.data.length), 'the picture is found past the comments')
   t.same(await parseAudio(path, 'lyrics.flac', 0), await decoded(path, 'lyrics.flac', 0), 'the track is as decoded')
+})
+
+// What the probe answers for a file, and whether the track is as decoded.
+async function probeAndCompare (t: Test, path: string, name: string, extension: string): Promise<CoverProbe | null> {
+  const tokenizer = await CachedFileTokenizer.open(path, false)
+  const probe = await probeCovers(tokenizer, extension)
+  await tokenizer.close()
+  t.same(await parseAudio(path, name, 0), await decoded(path, name, 0), `${name}: as decoded`)
+  return probe
+}
+
+t.test('pictures music-metadata drops or may not find are parsed with their covers', async (t) => {
+  const root = await tempDir(t)
+  const audio = stripId3(await readFile(await encodeAudio('mp3', { seconds: 1 })))
+  const latin1 = (s: string): Buffer => Buffer.from(s, 'latin1')
+  const tiny = (n: number, body: Buffer, major: 3 | 4): Buffer[] => Array.from({ length: n }, () => frame('APIC', body, major))
+  const cases: Record<string, Buffer> = {
+    // No bytes after the description: music-metadata finds no picture.
+    'empty-data-v23.mp3': Buffer.concat([id3(3, [frame('APIC', latin1('\0image/jpeg\0\x03\0'), 3)]), audio]),
+    'empty-data-v24.mp3': Buffer.concat([id3(4, [frame('APIC', latin1('\0image/jpeg\0\x03\0'), 4)]), audio]),
+    // No MIME type: music-metadata keeps the picture only if it can tell its format from the bytes.
+    'empty-mime.mp3': Buffer.concat([id3(3, [frame('APIC', latin1('\0\0\x03\0X'), 3)]), audio]),
+    'many-empty-v23.mp3': Buffer.concat([id3(3, tiny(10_000, latin1('\0image/jpeg\0\x03\0'), 3)), audio]),
+    'many-empty-v24.mp3': Buffer.concat([id3(4, tiny(10_000, latin1('\0image/jpeg\0\x03\0'), 4)), audio]),
+    'many-empty-mime-v23.mp3': Buffer.concat([id3(3, tiny(10_000, latin1('\0\0\x03\0X'), 3)), audio]),
+    'many-empty-mime-v24.mp3': Buffer.concat([id3(4, tiny(10_000, latin1('\0\0\x03\0X'), 4)), audio]),
+    // A frame after zero bytes: music-metadata does not stop at them and finds the picture.
+    'after-zeros.mp3': Buffer.concat([id3(3, [text('TIT2', 'Z', 3), Buffer.alloc(20), frame('APIC', apic(3, '', 500), 3)]), audio])
+  }
+  for (const [name, bytes] of Object.entries(cases)) {
+    const path = join(root, name)
+    await writeFile(path, bytes)
+    t.equal(await probeAndCompare(t, path, name, 'mp3'), null, `${name}: not probed`)
+  }
+
+  // Tiny pictures with data are probed, and answer as decoded.
+  for (const major of [3, 4] as const) {
+    const name = `many-tiny-v2${major}.mp3`
+    const path = join(root, name)
+    await writeFile(path, Buffer.concat([id3(major, tiny(10_000, latin1('\0image/jpeg\0\x03\0X'), major)), audio]))
+    const probe = await probeAndCompare(t, path, name, 'mp3')
+    t.same(probe?.pictures, (await parseFile(path)).common.picture?.map((p) => p.data.length), `${name}: the pictures music-metadata decodes`)
+  }
+})
+
+t.test('a FLAC picture block past the end of the file is parsed with its covers', async (t) => {
+  const root = await tempDir(t)
+  const { blocks, audio } = flacBlocks(await readFile(await encodeAudio('flac', { seconds: 1, cover: true, tags: { title: 'Cut' } })))
+  const picture = blocks.find(([type]) => type === 6)
+  if (picture === undefined) throw new Error('no picture block')
+  const rest = blocks.filter(([type]) => type !== 6)
+  const whole = flacFile([...rest, picture], audio)
+  // The last block claims 0xFFFFFF bytes; the file ends inside the picture.
+  const lastAt = whole.length - audio.length - 4 - picture[1].length
+  whole.writeUIntBE(0xffffff, lastAt + 1, 3)
+  const path = join(root, 'truncated.flac')
+  await writeFile(path, whole.subarray(0, lastAt + 4 + picture[1].length))
+  t.equal(await probeAndCompare(t, path, 'truncated.flac', 'flac'), null, 'not probed')
+
+  // A picture block without a MIME type or without data.
+  const body = picture[1]
+  const mimeLength = body.readUInt32BE(4)
+  const noMime = Buffer.concat([body.subarray(0, 4), Buffer.alloc(4), body.subarray(8 + mimeLength)])
+  const descAt = 8 + mimeLength
+  const dataAt = descAt + 4 + body.readUInt32BE(descAt) + 16
+  const noData = Buffer.concat([body.subarray(0, dataAt), Buffer.alloc(4)])
+  for (const [name, changed] of [['no-mime.flac', noMime], ['no-data.flac', noData]] as const) {
+    const file = join(root, name)
+    await writeFile(file, flacFile([...rest, [6, changed]], audio))
+    t.equal(await probeAndCompare(t, file, name, 'flac'), null, `${name}: not probed`)
+  }
 })
