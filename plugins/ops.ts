@@ -58,16 +58,26 @@ export default fp(async (fastify) => {
   })
 
   // Headers are not written yet when onSend runs: the socket's count now is where this body starts.
+  // A listener that hung up while the answer was being made (a reset before the file was even
+  // opened) has a response already closed: its 'close' has gone by and would never come again,
+  // so such an answer is no stream at all, as nothing of it will be sent. Any other response
+  // closes later, once, whether it finished or its socket went; `end` runs on that one close.
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (request.method !== 'GET' || !STREAM_ROUTE.test(request.routeOptions.url ?? '')) return payload
     const type = reply.getHeader('content-type')
     if (typeof type !== 'string' || !type.startsWith('audio/')) return payload
     const res = reply.raw
     const socket = res.socket
-    if (socket === null) return payload
+    if (socket === null || res.destroyed || socket.destroyed) return payload
     const before = socket.bytesWritten
     const done = metrics.streamStarted()
-    res.once('close', () => { done(bodyBytes(res, socket, before)) })
+    let ended = false
+    const end = (): void => {
+      if (ended) return
+      ended = true
+      done(bodyBytes(res, socket, before))
+    }
+    res.once('close', end)
     return payload
   })
 

@@ -1,10 +1,11 @@
 // A worker's own /metrics (worker.ts has no HTTP API): its queues, database pool and process,
-// on WORKER_METRICS_PORT without a key, for a scraper inside the deployment's network.
-import { createServer } from 'node:http'
+// on WORKER_METRICS_PORT without a key, for a scraper inside the deployment's network. The
+// server takes a few connections at once and closes slow or idle ones (lib/ops/metrics-server.ts).
 import type { AddressInfo } from 'node:net'
 import fp from 'fastify-plugin'
 import { createOps } from '../lib/ops/ops-service.js'
 import { createMetrics } from '../lib/ops/metrics.js'
+import { createMetricsServer } from '../lib/ops/metrics-server.js'
 import { VERSION } from '../lib/version.js'
 
 export default fp(async (fastify) => {
@@ -25,18 +26,7 @@ export default fp(async (fastify) => {
   })
   // Scans are counted by the API process from the scans table: a worker would count them again.
   const { registry } = createMetrics(ops, { scans: false, http: false, version: VERSION })
-  const server = createServer((req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found: GET /metrics\n')
-      return
-    }
-    registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': registry.contentType }).end(text)
-    }, (err: unknown) => {
-      fastify.log.warn({ err }, 'worker metrics could not be read')
-      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('metrics could not be read\n')
-    })
-  })
+  const server = createMetricsServer(registry, (err) => { fastify.log.warn({ err }, 'worker metrics could not be read') })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, config.host, () => { resolve() })

@@ -1,12 +1,11 @@
 // The readers behind /metrics and GET /api/admin/status: one place that knows where each figure
 // comes from (the pool, the queues, the transcoder, the caches, the scans table, the disk), so
 // both answers agree. Sources a process does not have (a worker serves no responses) are left out.
-import { join } from 'node:path'
 import type { Queryable } from '../db/queryable.js'
 import { QUEUE_NAMES, type JobQueue, type QueueDepth, type QueueName } from '../queue/job-queue.js'
 import { latestScan, toScan } from '../scan/scan-repository.js'
 import { libraryCounts } from '../library/stats-repository.js'
-import { diskUsage } from './disk-usage.js'
+import { sharedFolderUsage } from './disk-usage.js'
 import { databaseFacts, scanErrorCount, scanTotals, type ScanTotals } from './ops-repository.js'
 import type { ReadinessT } from '../../schemas/health.js'
 import type { AdminStatusT } from '../../schemas/ops.js'
@@ -50,6 +49,9 @@ export interface PoolFigures {
 
 export type QueueDepths = Record<QueueName, QueueDepth>
 
+// The caches' folders under DATA_DIR, shown apart in the status.
+const CACHE_FOLDERS = ['covers', 'transcodes', 'whole-lists'] as const
+
 export function createOps (sources: OpsSources) {
   const { db, pool, queue, dataDir } = sources
 
@@ -80,15 +82,25 @@ export function createOps (sources: OpsSources) {
   const queueFailures = (): Record<QueueName, number> =>
     Object.fromEntries(QUEUE_NAMES.map((name) => [name, queue.failures(name)])) as Record<QueueName, number>
 
+  // DATA_DIR is walked once for its total and the parts shown apart; calls that come together
+  // share the walk, and its answer is reused for a few seconds (lib/ops/disk-usage.ts).
+  const pglite = sources.databaseKind === 'pglite'
+  const dataDirUsage = sharedFolderUsage(dataDir, pglite ? [...CACHE_FOLDERS, 'pglite'] : CACHE_FOLDERS)
   const disk = async (): Promise<AdminStatusT['disk']> => {
-    const [covers, transcodes, wholeLists, total, database] = await Promise.all([
-      diskUsage(join(dataDir, 'covers')),
-      diskUsage(join(dataDir, 'transcodes')),
-      diskUsage(join(dataDir, 'whole-lists')),
-      diskUsage(dataDir),
-      sources.databaseKind === 'pglite' ? diskUsage(join(dataDir, 'pglite')) : databaseFacts(db).then((f) => f.sizeBytes)
+    const [usage, database] = await Promise.all([
+      dataDirUsage.read(),
+      pglite ? null : databaseFacts(db).then((f) => f.sizeBytes)
     ])
-    return { dataDir, total, covers, transcodes, wholeLists, database, databaseInDataDir: sources.databaseKind === 'pglite' }
+    const { parts } = usage
+    return {
+      dataDir,
+      total: usage.total,
+      covers: parts.covers,
+      transcodes: parts.transcodes,
+      wholeLists: parts['whole-lists'],
+      database: database ?? parts.pglite,
+      databaseInDataDir: pglite
+    }
   }
 
   const lastScan = async (): Promise<AdminStatusT['lastScan']> => {
