@@ -14,14 +14,27 @@ const LIBRARY_WORDS = `
 // One statement, so the words and the version written beside them come from one snapshot: a
 // row committed meanwhile makes the version older than the library, and the next search
 // refreshes again. Only the difference is written; an unchanged library writes nothing.
+// One refresh at a time per database, whichever process runs it (a scan's worker and a search
+// in the API may both find the words stale): two would delete and upsert the same words in
+// different orders and could deadlock. The lock is the statement's own and tried, not waited
+// for: a refresh already running brings the words up to date, and if its snapshot was older
+// than the change that made this one start, the version it writes says so and the next search
+// refreshes again.
+const REFRESH_LOCK = 0x5e4c4857
 const REFRESH = `
-  WITH fresh AS MATERIALIZED (SELECT w AS word, count(*)::int AS uses FROM (${LIBRARY_WORDS}) x(w) WHERE w <> '' GROUP BY w),
-  gone AS (DELETE FROM search_words s WHERE NOT EXISTS (SELECT 1 FROM fresh f WHERE f.word = s.word) RETURNING 1),
+  WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(${REFRESH_LOCK}) AS held),
+  fresh AS MATERIALIZED (
+    SELECT w AS word, count(*)::int AS uses FROM (${LIBRARY_WORDS}) x(w)
+    WHERE w <> '' AND (SELECT held FROM lock) GROUP BY w
+  ),
+  gone AS (
+    DELETE FROM search_words s WHERE (SELECT held FROM lock) AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.word = s.word) RETURNING 1
+  ),
   added AS (
     INSERT INTO search_words (word, uses) SELECT word, uses FROM fresh ORDER BY word
     ON CONFLICT (word) DO UPDATE SET uses = EXCLUDED.uses WHERE search_words.uses <> EXCLUDED.uses RETURNING 1
   ),
-  version AS (UPDATE search_words_version SET library_change = (SELECT max(id) FROM library_changes))
+  version AS (UPDATE search_words_version SET library_change = (SELECT max(id) FROM library_changes) WHERE (SELECT held FROM lock))
   SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM added) AS changed`
 
 // New entries wait in a GIN index's pending list, which every search would read through

@@ -31,8 +31,10 @@ export async function finishRun (input: FinishInput): Promise<ScanRow | null> {
   const { db, events, scanId, failedBatches } = input
   const error = failedBatches > 0 ? `${failedBatches} index batch(es) failed; their files were not indexed` : null
   // The search words follow what the scan changed before it says it is done, rather than at
-  // the first search after it.
-  await freshSearchWords(db)
+  // the first search after it. They are derived from the rows: a refresh that fails (the
+  // database busy or briefly gone) leaves them to the next search, and the scan's outcome is
+  // the scan's.
+  await freshSearchWords(db).catch((err: unknown) => { input.log.warn({ err, scanId }, 'search words not refreshed; the next search will') })
   const finished = await finishScan(db, scanId, error === null ? 'completed' : 'failed', error, input.removed)
   if (finished === null) return null
   const stats = await libraryCounts(db)

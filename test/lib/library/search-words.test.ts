@@ -1,9 +1,10 @@
 // The library's words (sql/016, lib/library/search-words.ts) follow what scans write, retag and
 // remove, and whatever else writes rows; search reads its tiers through them.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build, eachVariant, tempDir } from '../../helper.js'
+import { build, eachVariant, tempDir, variantSkip } from '../../helper.js'
+import { freshSearchWords, refreshSearchWords } from '../../../lib/library/search-words.js'
 import { touch, writeAudioFixture } from '../../fixtures/audio.js'
 import { buildScanApp, scan } from '../../fixtures/scan.js'
 import { seedLibrary } from '../../fixtures/seed-library.js'
@@ -81,3 +82,40 @@ t.test('rows written outside a scan are searched with their words at once', asyn
     t.ok((await words(app.pg)).has('neon'), 'which its album still holds')
   })
 })
+
+// A scan's worker and a search in the API may both find the words stale: one refresh runs at a
+// time per database, and the one that finds another running leaves the words to it.
+t.test('a refresh while another holds the database\'s refresh leaves the words stale for the next', async (t) => {
+  // Two sessions: PostgreSQL only (PGlite has one).
+  const skip = await variantSkip({ name: 'postgres', backend: 'postgres', redis: false })
+  await t.test('postgres', { skip }, async (t) => { await refreshesAtOnce(t) })
+})
+
+async function refreshesAtOnce (t: Test): Promise<void> {
+  const app = await build(t, { backend: 'postgres' })
+  const search = async (q: string): Promise<Found> => (await app.inject(`/api/library/search?q=${encodeURIComponent(q)}`)).json()
+  await seedLibrary(app.pg, [{ path: 'a/1.mp3', title: 'Marmalade Comet', artist: 'Tin Heron', album: 'Orbits' }])
+  const other = await app.pg.connect()
+  try {
+    await other.query('BEGIN')
+    await other.query('SELECT pg_advisory_xact_lock(x\'5e4c4857\'::int)')
+    await refreshSearchWords(app.pg)
+    t.notOk((await words(app.pg)).has('marmalade'), 'nothing written while the other refresh runs')
+    t.notOk(await upToDate(app.pg), 'and the words are still stale')
+  } finally {
+    await other.query('COMMIT')
+    other.release()
+  }
+  t.same((await search('marmalade')).tracks.map((x) => x.title), ['Marmalade Comet'], 'the next search refreshes them')
+  t.ok(await upToDate(app.pg))
+
+  await seedLibrary(app.pg, [{ path: 'b/1.mp3', title: 'Quiet Lantern', artist: 'Tin Heron', album: 'Orbits' }])
+  await Promise.all([refreshSearchWords(app.pg), refreshSearchWords(app.pg), freshSearchWords(app.pg)])
+  const { rows } = await app.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM (
+      SELECT word, uses FROM search_words EXCEPT
+      SELECT w, count(*)::int FROM (SELECT unnest(string_to_array(search_key, ' ')) w FROM tracks
+        UNION ALL SELECT unnest(string_to_array(search_key, ' ')) FROM albums
+        UNION ALL SELECT unnest(string_to_array(name_key, ' ')) FROM artists) x WHERE w <> '' GROUP BY w) d`)
+  t.equal(rows[0].n, 0, 'refreshes at once leave the words equal to a recount')
+  t.ok((await words(app.pg)).has('lantern'))
+}

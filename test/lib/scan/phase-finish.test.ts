@@ -17,6 +17,25 @@ t.test('a run whose batches all went in completes, with the library counts', asy
   t.same(events.published, [{ type: 'scan:complete', scan: toScan(finished!), stats: { tracks: 2, artists: 2, albums: 2 } }])
 })
 
+t.test('a search-word refresh that fails leaves the scan completed and says so in the log', async (t) => {
+  const db = await scanDatabase(t)
+  await seedTrack(db, { filePath: 'a.mp3' })
+  const scan = await runningScan(db)
+  // The refresh's one statement fails as it would with the database busy (a deadlock, a
+  // timeout); every other statement goes through.
+  const flaky = {
+    query: async (text: string, values?: unknown[]) => {
+      if (text.includes('pg_try_advisory_xact_lock')) throw Object.assign(new Error('deadlock detected'), { code: '40P01' })
+      return await db.query(text, values)
+    }
+  } as typeof db
+  const warned: string[] = []
+  const log = { ...silentLog, warn: (_obj: object, msg?: string) => { warned.push(msg ?? '') } }
+  const finished = await finishRun({ db: flaky, events: recordingBus(), log, scanId: scan.id, failedBatches: 0, removed: 0, timings: {} })
+  t.match(finished, { status: 'completed', error: null }, 'the scan\'s outcome is the scan\'s')
+  t.same(warned, ['search words not refreshed; the next search will'])
+})
+
 t.test('a run with failed batches fails and says how many', async (t) => {
   const db = await scanDatabase(t)
   const scan = await runningScan(db)
