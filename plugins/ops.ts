@@ -4,7 +4,8 @@
 import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
-import { createOps, type Ops } from '../lib/ops/ops-service.js'
+import type { Ops } from '../lib/ops/ops-service.js'
+import { processOps } from './process-ops.js'
 import { createMetrics, type Metrics } from '../lib/ops/metrics.js'
 import { VERSION } from '../lib/version.js'
 
@@ -29,25 +30,15 @@ function bodyBytes (res: ServerResponse, socket: Socket, socketBefore: number): 
 }
 
 export default fp(async (fastify) => {
-  const { config, transcoding, responseCache, wholeLists } = fastify
-  const ops = createOps({
-    db: fastify.pg.pool,
-    pool: fastify.pg.pool,
-    databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
-    queue: fastify.queue,
-    dataDir: config.dataDir,
-    pingDatabase: async () => { await fastify.db.ping() },
-    pingRedis: fastify.redis === null ? null : async () => { await fastify.redisPing() },
+  const { transcoding, responseCache, wholeLists } = fastify
+  const ops = processOps(fastify, {
     transcoder: transcoding.transcoder,
     caches: () => ({
       response: { entries: responseCache.size, bytes: responseCache.storedBytes },
       wholeLists: { entries: wholeLists.cache.size, bytes: wholeLists.cache.storedBytes },
       transcodes: { entries: transcoding.cache.count, bytes: transcoding.cache.size }
     }),
-    responseCacheLookups: () => ({ hits: responseCache.hits, misses: responseCache.misses }),
-    parseThreads: fastify.parseUsage,
-    version: VERSION,
-    startedAt: new Date(Date.now() - process.uptime() * 1000)
+    responseCacheLookups: () => ({ hits: responseCache.hits, misses: responseCache.misses })
   })
   const metrics = createMetrics(ops, { scans: true, http: true, version: VERSION })
   fastify.decorate('ops', ops)

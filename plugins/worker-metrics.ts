@@ -3,7 +3,7 @@
 // server takes a few connections at once and closes slow or idle ones (lib/ops/metrics-server.ts).
 import type { AddressInfo } from 'node:net'
 import fp from 'fastify-plugin'
-import { createOps } from '../lib/ops/ops-service.js'
+import { processOps } from './process-ops.js'
 import { createMetrics } from '../lib/ops/metrics.js'
 import { createMetricsServer } from '../lib/ops/metrics-server.js'
 import { VERSION } from '../lib/version.js'
@@ -12,18 +12,7 @@ export default fp(async (fastify) => {
   const { config } = fastify
   const port = config.workerMetricsPort
   if (port === null) return
-  const ops = createOps({
-    db: fastify.pg.pool,
-    pool: fastify.pg.pool,
-    databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
-    queue: fastify.queue,
-    parseThreads: fastify.parseUsage,
-    dataDir: config.dataDir,
-    pingDatabase: async () => { await fastify.db.ping() },
-    pingRedis: fastify.redis === null ? null : async () => { await fastify.redisPing() },
-    version: VERSION,
-    startedAt: new Date(Date.now() - process.uptime() * 1000)
-  })
+  const ops = processOps(fastify)
   // Scans are counted by the API process from the scans table: a worker would count them again.
   const { registry } = createMetrics(ops, { scans: false, http: false, version: VERSION })
   const server = createMetricsServer(registry, (err) => { fastify.log.warn({ err }, 'worker metrics could not be read') })
