@@ -65,15 +65,17 @@ t.test('login: a key per device; the same 401 for an unknown user and a wrong pa
     await login(username, 'not the password')
     return Number(process.hrtime.bigint() - start) / 1e6
   }
-  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  // The fastest of several: what the work itself costs, without the waits for a core that other
+  // test files running beside this one add to any single timing (a median of four still caught one).
+  const fastest = (xs: number[]): number => Math.min(...xs)
   const known: number[] = []
   const nobody: number[] = []
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 8; i++) {
     known.push(await time('Ana'))
     nobody.push(await time(`nobody${i}`))
   }
-  const ratio = median(nobody) / median(known)
-  t.ok(ratio > 0.5 && ratio < 2, `an unknown user takes ${median(nobody).toFixed(1)} ms, a wrong password ${median(known).toFixed(1)} ms`)
+  const ratio = fastest(nobody) / fastest(known)
+  t.ok(ratio > 0.5 && ratio < 2, `an unknown user takes ${fastest(nobody).toFixed(1)} ms, a wrong password ${fastest(known).toFixed(1)} ms`)
 
   const keys = await app.inject({ url: '/api/auth/keys', headers: bearer(phone.json().key) })
   t.equal(keys.statusCode, 200)
