@@ -19,6 +19,8 @@ import audioFilesPlugin from './plugins/audio-files.js'
 import coversPlugin from './plugins/covers.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
+import analysisPlugin from './plugins/analysis.js'
+import analysisRoutes from './routes/analysis/index.js'
 import scannerPlugin from './plugins/scanner.js'
 import libraryPlugin from './plugins/library.js'
 import responseCachePlugin from './plugins/response-cache.js'
@@ -104,6 +106,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(coversPlugin)
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
+  await fastify.register(analysisPlugin)
   await fastify.register(scannerPlugin)
   await fastify.register(libraryPlugin)
   await fastify.register(responseCachePlugin)
@@ -122,4 +125,5 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(subsonicHelp)
   await fastify.register(metricsRoutes)
   await fastify.register(adminRoutes, { prefix: '/api/admin' })
+  await fastify.register(analysisRoutes, { prefix: '/api/analysis' })
 }

@@ -5,6 +5,7 @@ import dbPlugin from './plugins/db.js'
 import redisPlugin from './plugins/redis.js'
 import queuePlugin from './plugins/queue.js'
 import scanEventsPlugin from './plugins/scan-events.js'
+import analysisPlugin from './plugins/analysis.js'
 import scannerPlugin from './plugins/scanner.js'
 import workerMetricsPlugin from './plugins/worker-metrics.js'
 import { exitGracefullyOnSignals, readConfigOrExit } from './lib/process-entry.js'
@@ -30,6 +31,7 @@ try {
   await fastify.register(redisPlugin)
   await fastify.register(queuePlugin)
   await fastify.register(scanEventsPlugin)
+  await fastify.register(analysisPlugin)
   await fastify.register(scannerPlugin, { runJobs: true, schedule: false })
   await fastify.register(workerMetricsPlugin)
   lifecycle.startup.throwIfAborted()

@@ -61,6 +61,9 @@ export interface Config {
   metricsPublic: boolean
   // worker.ts serves its /metrics on this port; null: not at all.
   workerMetricsPort: number | null
+  // ANALYSIS=on: new and changed tracks are published for analysis workers (lib/analysis).
+  analysis: boolean
+  analysisMaxPending: number
 }
 
 export type Env = Record<string, string | undefined>
@@ -81,7 +84,7 @@ export const CONFIG_VARIABLES = [
   'REQUEST_TIMEOUT_MS', 'SEND_TIMEOUT_MS', 'MAX_CONNECTIONS_PER_IP',
   'WATCH', 'WATCH_DEBOUNCE_MS', 'WATCH_MAX_WAIT_MS',
   'FFMPEG_PATH', 'TRANSCODE_MAX', 'TRANSCODE_WAIT_MS', 'TRANSCODE_CACHE_MB', 'TRANSCODE_DEFAULT_FORMAT', 'TRANSCODE_DEFAULT_BITRATE',
-  'METRICS_PUBLIC', 'WORKER_METRICS_PORT'
+  'METRICS_PUBLIC', 'WORKER_METRICS_PORT', 'ANALYSIS', 'ANALYSIS_MAX_PENDING'
 ] as const
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
@@ -248,6 +251,10 @@ export function loadConfig (env: Env = process.env): Config {
     transcodeDefaultFormat: oneOf(env, 'TRANSCODE_DEFAULT_FORMAT', TARGET_FORMATS, 'opus'),
     transcodeDefaultBitrate: integer(env, 'TRANSCODE_DEFAULT_BITRATE', 128, MIN_BITRATE, MAX_BITRATE),
     metricsPublic: boolean(env, 'METRICS_PUBLIC', false),
-    workerMetricsPort: read(env, 'WORKER_METRICS_PORT') === undefined ? null : integer(env, 'WORKER_METRICS_PORT', 0, 0, 65535)
+    workerMetricsPort: read(env, 'WORKER_METRICS_PORT') === undefined ? null : integer(env, 'WORKER_METRICS_PORT', 0, 0, 65535),
+    // Off unless asked: most installations run no analysis worker, and jobs nobody takes only
+    // fill Redis.
+    analysis: boolean(env, 'ANALYSIS', false),
+    analysisMaxPending: integer(env, 'ANALYSIS_MAX_PENDING', 100_000, 0, 10_000_000)
   }
 }

@@ -78,4 +78,4 @@ export default fp(async (fastify) => {
     metrics.sseOpened()
     reply.raw.once('close', () => { metrics.sseClosed() })
   })
-}, { name: 'ops', dependencies: ['config', 'db', 'redis', 'queue', 'scanner', 'transcoder', 'response-cache', 'whole-lists'], fastify: '5.x' })
+}, { name: 'ops', dependencies: ['config', 'db', 'redis', 'queue', 'analysis', 'scanner', 'transcoder', 'response-cache', 'whole-lists'], fastify: '5.x' })

@@ -12,6 +12,7 @@ export function processOps (fastify: FastifyInstance, extra: Partial<OpsSources>
     pool: fastify.pg.pool,
     databaseKind: config.postgresUrl === null ? 'pglite' : 'postgres',
     queue: fastify.queue,
+    analysis: fastify.analysis,
     parseThreads: fastify.parseUsage,
     dataDir: config.dataDir,
     pingDatabase: async () => { await fastify.db.ping() },

@@ -45,7 +45,7 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
   // A queue that is not durable lives in this process only, so nobody else could run its jobs.
   if (opts.runJobs ?? (config.runJobs || !queue.durable)) {
     const deps: JobDeps = {
-      pool: db, queue, events: fastify.scanEvents, mediaPath: config.mediaPath, batchSize: config.scanBatchSize, parse: parseThreads.parse, log, signal: lifetime.signal
+      pool: db, queue, events: fastify.scanEvents, mediaPath: config.mediaPath, batchSize: config.scanBatchSize, parse: parseThreads.parse, log, signal: lifetime.signal, analysis: fastify.analysis
     }
     queue.process<ScanJobData>('scan', async (data, job) => { await runScanJob(deps, data, job) })
     // Three batches in flight: the threads always have the next batch to parse while one is written.
@@ -60,4 +60,4 @@ export default fp<ScannerOptions>(async (fastify, opts) => {
     await service.stop()
   })
   fastify.addHook('onClose', async () => { await parseThreads.close() })
-}, { name: 'scanner', dependencies: ['config', 'db', 'queue', 'scan-events'], fastify: '5.x' })
+}, { name: 'scanner', dependencies: ['config', 'db', 'queue', 'scan-events', 'analysis'], fastify: '5.x' })

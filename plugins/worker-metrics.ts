@@ -25,4 +25,4 @@ export default fp(async (fastify) => {
     server.closeAllConnections()
     await new Promise<void>((resolve) => { server.close(() => { resolve() }) })
   })
-}, { name: 'worker-metrics', dependencies: ['config', 'db', 'redis', 'queue', 'scanner'], fastify: '5.x' })
+}, { name: 'worker-metrics', dependencies: ['config', 'db', 'redis', 'queue', 'analysis', 'scanner'], fastify: '5.x' })

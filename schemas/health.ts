@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { AnalysisDispatch } from './analysis.js'
 
 export const Health = Type.Object({
   status: Type.Literal('ok'),
@@ -17,6 +18,7 @@ export const Readiness = Type.Object({
       description: 'Whether ffmpeg can transcode; `missing` does not make the service unavailable (the original files still stream)'
     })
   }),
-  down: Type.Array(Type.String(), { description: 'Names of the dependencies that did not answer' })
+  down: Type.Array(Type.String(), { description: 'Names of the dependencies that did not answer' }),
+  analysis: AnalysisDispatch
 }, { $id: 'Readiness', description: 'Whether every dependency answers' })
 export type ReadinessT = Static<typeof Readiness>

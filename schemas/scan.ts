@@ -18,6 +18,7 @@ export const Scan = Type.Object({
   failed: Type.Integer({ minimum: 0, description: 'Files that could not be indexed (see the scan\'s errors); a file that failed before and has not changed (same size and modification time) is counted again without being read' }),
   skipped: Type.Integer({ minimum: 0, description: 'Files without an audio stream (video only)' }),
   warnings: Type.Integer({ minimum: 0, description: 'Warnings in the scan\'s errors (messages starting "warning: "): a completed scan with warnings completed with warnings, e.g. a folder it could not read, whose tracks it kept' }),
+  analysisSkipped: Type.Integer({ minimum: 0, description: 'New or changed tracks not published for analysis because the queue held ANALYSIS_MAX_PENDING jobs (POST /api/analysis/backfill publishes them later); 0 with ANALYSIS=off' }),
   error: Type.Union([Type.String(), Type.Null()], { description: 'Why the scan failed or was aborted' })
 }, { $id: 'Scan' })
 

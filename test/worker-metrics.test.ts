@@ -23,7 +23,7 @@ async function freePort (): Promise<number> {
 const skip = await skipReason({ postgres: true, redis: true })
 
 t.test('a worker serves its own metrics on WORKER_METRICS_PORT', { skip }, async (t) => {
-  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { RUN_WORKER: 'false' } })
+  const { env, mediaPath } = await testEnv(t, { backend: 'postgres', redis: true, env: { RUN_WORKER: 'false', ANALYSIS: 'on' } })
   for (let i = 0; i < 3; i++) await writeAudioFixture(join(mediaPath, 'A'), 'mp3', { name: `t${i}`, tags: { title: `T${i}`, artist: 'A', album: 'A' } })
   const { app } = await buildScanAppWithEnv(t, env)
 

@@ -21,7 +21,7 @@ import { listTracks, recordPlay, updateTrackState, wholeTracks, type TrackFilter
 import { albumExists, findAlbumById, findCoverSource, listAlbums, wholeAlbums, type AlbumFilter, type AlbumRow } from './album-repository.js'
 import { artistExists, findArtistById, listArtists, wholeArtists, type ArtistRow } from './artist-repository.js'
 import { findTrackById, tracksByIds, type TrackRow } from './track-row.js'
-import { saveAnalysis } from './analysis-repository.js'
+import { saveAnalysis } from '../analysis/analysis-repository.js'
 import { trackDurations } from './duration-repository.js'
 import { search } from './search-repository.js'
 import { alphabetIndex, libraryCounts, libraryStats } from './stats-repository.js'

@@ -8,6 +8,7 @@ import { libraryCounts } from '../library/stats-repository.js'
 import { sharedFolderUsage } from './disk-usage.js'
 import { databaseFacts, scanErrorCount, scanTotals, type ScanTotals } from './ops-repository.js'
 import type { ReadinessT } from '../../schemas/health.js'
+import type { AnalysisService } from '../analysis/analysis-service.js'
 import type { AdminStatusT } from '../../schemas/ops.js'
 
 // What pg.Pool counts (PGlite runs behind a pg.Pool of one client too).
@@ -27,6 +28,7 @@ export interface OpsSources {
   pool: PoolCounts
   databaseKind: 'postgres' | 'pglite'
   queue: JobQueue
+  analysis: Pick<AnalysisService, 'dispatch' | 'withoutAnalysis'>
   dataDir: string
   // The health checks: each resolves when its dependency answers.
   pingDatabase: () => Promise<void>
@@ -56,16 +58,17 @@ export function createOps (sources: OpsSources) {
   const { db, pool, queue, dataDir } = sources
 
   const readiness = async (): Promise<ReadinessT> => {
-    const [database, redis] = await Promise.all([
+    const [database, redis, analysis] = await Promise.all([
       sources.pingDatabase().then(() => 'up' as const, () => 'down' as const),
       sources.pingRedis === null
         ? Promise.resolve('disabled' as const)
-        : sources.pingRedis().then(() => 'up' as const, () => 'down' as const)
+        : sources.pingRedis().then(() => 'up' as const, () => 'down' as const),
+      sources.analysis.dispatch()
     ])
     const dependencies = { database, redis }
     const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name)
     const transcoder = sources.transcoder?.available === true ? 'up' as const : 'missing' as const
-    return { status: down.length === 0 ? 'ready' : 'unavailable', checks: { ...dependencies, transcoder }, down }
+    return { status: down.length === 0 ? 'ready' : 'unavailable', checks: { ...dependencies, transcoder }, down, analysis }
   }
 
   const poolFigures = (): PoolFigures => ({
@@ -122,9 +125,10 @@ export function createOps (sources: OpsSources) {
 
     // Everything an admin (or the app's settings page) shows about the server, in one answer.
     status: async (): Promise<AdminStatusT> => {
-      const [ready, library, scan, queues, facts, usage] = await Promise.all([
+      const [ready, library, withoutAnalysis, scan, queues, facts, usage] = await Promise.all([
         readiness(),
         libraryCounts(db),
+        sources.analysis.withoutAnalysis(),
         lastScan(),
         queueDepths().catch(() => null),
         databaseFacts(db),
@@ -138,6 +142,7 @@ export function createOps (sources: OpsSources) {
         uptimeSeconds: Math.floor((Date.now() - sources.startedAt.getTime()) / 1000),
         database: { kind: sources.databaseKind, pool: poolFigures() },
         library,
+        tracksWithoutAnalysis: withoutAnalysis,
         isScanning: scan !== null && (scan.status === 'queued' || scan.status === 'running'),
         lastScan: scan,
         queues,

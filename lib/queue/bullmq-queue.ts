@@ -1,9 +1,10 @@
 // JobQueue over BullMQ: any number of processes sharing one Redis take jobs from the same queues;
 // a job whose worker dies is found stalled once its lock lapses and is run again elsewhere.
-import { Queue, Worker, type ConnectionOptions } from 'bullmq'
+import { randomUUID } from 'node:crypto'
+import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
 import { DependencyDownError, withTimeout } from '../dependency-errors.js'
-import type { InspectableQueue, JobHandler, QueueDepth, QueueName } from './job-queue.js'
+import type { InspectableQueue, JobHandler, KeyedJob, PublishLimits, PublishOutcome, QueueDepth, QueueName } from './job-queue.js'
 
 export interface BullQueueOptions {
   host: string
@@ -15,6 +16,24 @@ export interface BullQueueOptions {
 }
 
 const POLL_MS = 200
+const DAY_S = 24 * 3600
+
+// A finished job leaves nothing behind: its outcome is already in the database (scans, tracks),
+// and every kept job is a Redis hash that a library of 100,000 tracks would multiply. A few
+// failures stay for an operator to look at, for a while.
+const RETENTION: Record<QueueName, Pick<DefaultJobOptions, 'removeOnComplete' | 'removeOnFail'>> = {
+  scan: { removeOnComplete: true, removeOnFail: { count: 100, age: 7 * DAY_S } },
+  // Failed batches are counted by their scan while it waits for them (phase-index.ts).
+  index: { removeOnComplete: true, removeOnFail: { count: 1000, age: DAY_S } },
+  analysis: { removeOnComplete: true, removeOnFail: { count: 100, age: 7 * DAY_S } }
+}
+
+// Publishers of one queue take turns through this key, so that counting the pending jobs and
+// adding new ones is one step for every process sharing the Redis. It outlives a publisher that
+// died holding it by this long at most.
+const TURN_MS = 10_000
+const TURN_WAIT_MS = 30_000
+const RELEASE_TURN = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 // A healthy Redis answers a PING in well under a millisecond; a request waits no longer than this.
 const PING_TIMEOUT_MS = 1000
 
@@ -69,17 +88,79 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
       q = new Queue(name, {
         connection: producer as unknown as ConnectionOptions,
         prefix: opts.prefix,
-        defaultJobOptions: {
-          attempts: 3,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: { count: 2000, age: 24 * 3600 },
-          removeOnFail: { count: 2000, age: 7 * 24 * 3600 }
-        }
+        defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, ...RETENTION[name] }
       })
       q.on('error', (err) => opts.onError?.(`queue ${name}`, err))
       queues.set(name, q)
     }
     return q
+  }
+
+  // One publisher at a time per queue in this process, and one at a time across processes.
+  const turns = new Map<QueueName, Promise<unknown>>()
+  const inTurn = async <R>(name: QueueName, fn: () => Promise<R>): Promise<R> => {
+    const run = (turns.get(name) ?? Promise.resolve()).catch(() => {}).then(async () => {
+      const key = `${opts.prefix}:publish-turn:${name}`
+      const token = randomUUID()
+      const giveUpAt = Date.now() + TURN_WAIT_MS
+      while (await producer.set(key, token, 'PX', TURN_MS, 'NX') !== 'OK') {
+        if (Date.now() > giveUpAt) throw new DependencyDownError('redis', `another process has been publishing ${name} jobs for over ${TURN_WAIT_MS / 1000} s`)
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      try {
+        return await fn()
+      } finally {
+        await producer.eval(RELEASE_TURN, 1, key, token).catch(() => {})
+      }
+    })
+    turns.set(name, run)
+    return await run
+  }
+
+  const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
+    const q = queue(name)
+    return await inTurn(name, async () => {
+      const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0 }
+      if (jobs.length === 0) return outcome
+      const [latest, counts] = await Promise.all([
+        // BullMQ's deduplication key names the job now standing for each key, until it finishes.
+        Promise.all(jobs.map(async (job) => await q.getDeduplicationJobId(job.key))),
+        q.getJobCounts('waiting', 'prioritized', 'delayed', 'active')
+      ])
+      let pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
+      const replacedIds: string[] = []
+      const publish: Array<KeyedJob<T>> = []
+      jobs.forEach((job, i) => {
+        const current = latest[i]
+        if (current === job.id) {
+          outcome.unchanged++
+        } else if (current !== null) {
+          replacedIds.push(current)
+          publish.push(job)
+          outcome.replaced++
+        } else if (pending >= limits.maxPending) {
+          outcome.skipped++
+        } else {
+          pending++
+          publish.push(job)
+          outcome.added++
+        }
+      })
+      // A waiting predecessor is removed (its deduplication key with it); a running one cannot
+      // be, and BullMQ then keeps the new job aside until the running one ends (keepLastIfActive).
+      await Promise.all(replacedIds.map(async (id) => await q.remove(id)))
+      if (limits.retryFailed === true) {
+        await Promise.all(publish.map(async (job) => {
+          if (await q.getJobState(job.id) === 'failed') await q.remove(job.id)
+        }))
+      }
+      await q.addBulk(publish.map((job) => ({
+        name,
+        data: job.data,
+        opts: { jobId: job.id, deduplication: { id: job.key, keepLastIfActive: true } }
+      })))
+      return outcome
+    })
   }
 
   return {
@@ -105,6 +186,16 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
       if (items.length === 0) return []
       const jobs = await queue(name).addBulk(items.map((data) => ({ name, data })))
       return jobs.map((j) => j.id as string)
+    },
+    publishLatest,
+    consumers: async (name) => {
+      try {
+        // BullMQ finds workers by their connections' names (CLIENT LIST), whatever their language.
+        return await withTimeout(queue(name).getWorkersCount(), PING_TIMEOUT_MS, 'redis')
+      } catch {
+        // A Redis that refuses CLIENT LIST (ACLs) cannot tell.
+        return null
+      }
     },
     process: <T>(name: QueueName, handler: JobHandler<T>, processOpts: { concurrency?: number } = {}) => {
       const worker = new Worker(name, async (job) => {

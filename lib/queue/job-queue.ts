@@ -26,6 +26,34 @@ export interface AddOptions {
   jobId?: string
 }
 
+// A job that stands for the current state of one thing (a track): `key` names the thing, `id`
+// its state. At most one such job per key waits: publishing a new id for a key replaces the
+// waiting one; publishing the same id again changes nothing.
+export interface KeyedJob<T> {
+  key: string
+  id: string
+  data: T
+}
+
+export interface PublishLimits {
+  // Jobs of the queue not yet finished (waiting, delayed, running) beyond which new keys are not
+  // published. A replacement never counts against it: it takes its predecessor's place.
+  maxPending: number
+  // Publish again an id that failed before (its failed record is dropped first).
+  retryFailed?: boolean
+}
+
+export interface PublishOutcome {
+  // New keys published.
+  added: number
+  // Waiting (or running) jobs whose key got a newer id.
+  replaced: number
+  // The same id was already waiting or running.
+  unchanged: number
+  // New keys not published because the queue held maxPending jobs.
+  skipped: number
+}
+
 export interface JobQueue {
   // Jobs are kept outside this process (Redis): they outlast it, and other processes may take
   // them. When false, a job exists only in this process's memory and dies with it.
@@ -35,6 +63,11 @@ export interface JobQueue {
   assertReachable: () => Promise<void>
   add: <T>(queue: QueueName, data: T, opts?: AddOptions) => Promise<string>
   addBulk: <T>(queue: QueueName, items: T[]) => Promise<string[]>
+  // Publishes keyed jobs (see KeyedJob) within the limit. Concurrent publishers, in this process
+  // or in others sharing the queue, take turns, so the limit holds exactly.
+  publishLatest: <T>(queue: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits) => Promise<PublishOutcome>
+  // Processes consuming the queue now, wherever they run; null when the backend cannot tell.
+  consumers: (queue: QueueName) => Promise<number | null>
   // Starts consuming a queue in this process.
   process: <T>(queue: QueueName, handler: JobHandler<T>, opts?: { concurrency?: number }) => void
   // Resolves once every listed job has finished; counts the ones that failed for good.

@@ -1,9 +1,17 @@
 // In-process job runner with the JobQueue interface: jobs run in this process, in order, with a
 // per-queue concurrency. Nothing survives a restart (a scan interrupted that way is marked failed).
 import { randomUUID } from 'node:crypto'
-import type { AddOptions, InspectableQueue, JobHandler, QueueName } from './job-queue.js'
+import type { AddOptions, InspectableQueue, JobHandler, KeyedJob, PublishLimits, PublishOutcome, QueueName } from './job-queue.js'
 
-interface MemoryJob { id: string, data: unknown, done: Promise<boolean>, settle: (ok: boolean) => void }
+interface MemoryJob {
+  id: string
+  // KeyedJob's key, for jobs published with publishLatest.
+  key?: string
+  data: unknown
+  state: 'waiting' | 'running' | 'done' | 'failed'
+  done: Promise<boolean>
+  settle: (ok: boolean) => void
+}
 
 interface Lane {
   handler: JobHandler | null
@@ -13,26 +21,25 @@ interface Lane {
   failures: number
   pending: MemoryJob[]
   jobs: Map<string, MemoryJob>
+  // The latest job of each key (publishLatest), until it finishes.
+  latest: Map<string, MemoryJob>
 }
 
 export interface MemoryQueueOptions {
   onError?: (queue: QueueName, jobId: string, err: unknown) => void
   // Jobs kept for waitUntilDone/dedupe once finished.
   keepFinished?: number
-  // Pending jobs kept for a queue with no handler in this process.
-  unconsumedLimit?: number
 }
 
 export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQueue {
   const lanes = new Map<QueueName, Lane>()
   const keep = opts.keepFinished ?? 10_000
-  const unconsumedLimit = opts.unconsumedLimit ?? 1000
   let closed = false
 
   const lane = (name: QueueName): Lane => {
     let l = lanes.get(name)
     if (l === undefined) {
-      l = { handler: null, concurrency: 1, running: 0, failures: 0, pending: [], jobs: new Map() }
+      l = { handler: null, concurrency: 1, running: 0, failures: 0, pending: [], jobs: new Map(), latest: new Map() }
       lanes.set(name, l)
     }
     return l
@@ -45,6 +52,7 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
     while (!closed && l.handler !== null && l.running < l.concurrency && l.pending.length > 0) {
       const job = l.pending.shift() as MemoryJob
       const handler = l.handler
+      job.state = 'running'
       l.running++
       setImmediate(() => {
         handler(job.data, { id: job.id, attempt: 1 }).then(() => job.settle(true), (err: unknown) => {
@@ -55,7 +63,8 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
           l.running--
           // Forget the oldest finished jobs so a long-running process does not grow without end.
           if (l.jobs.size > keep) {
-            for (const [id] of l.jobs) {
+            for (const [id, kept] of l.jobs) {
+              if (kept.state !== 'done' && kept.state !== 'failed') continue
               l.jobs.delete(id)
               if (l.jobs.size <= keep) break
             }
@@ -66,26 +75,70 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
     }
   }
 
+  const enqueue = (l: Lane, id: string, data: unknown, key?: string): MemoryJob => {
+    let resolveDone!: (ok: boolean) => void
+    const done = new Promise<boolean>((resolve) => { resolveDone = resolve })
+    const job: MemoryJob = {
+      id,
+      key,
+      data,
+      state: 'waiting',
+      done,
+      settle: (ok) => {
+        job.state = ok ? 'done' : 'failed'
+        if (key !== undefined && l.latest.get(key) === job) l.latest.delete(key)
+        resolveDone(ok)
+      }
+    }
+    l.jobs.set(id, job)
+    if (key !== undefined) l.latest.set(key, job)
+    l.pending.push(job)
+    return job
+  }
+
   const add = async <T>(name: QueueName, data: T, addOpts: AddOptions = {}): Promise<string> => {
     if (closed) throw new Error('job queue is closed')
     const l = lane(name)
     const id = addOpts.jobId ?? randomUUID()
     if (l.jobs.has(id)) return id
-    let settle!: (ok: boolean) => void
-    const done = new Promise<boolean>((resolve) => { settle = resolve })
-    const job: MemoryJob = { id, data, done, settle }
-    l.jobs.set(id, job)
-    l.pending.push(job)
-    // Without Redis no outside worker can take the jobs of a queue nobody here processes
-    // (analysis): keep the newest few for inspection instead of every track ever published.
-    if (l.handler === null && l.pending.length > unconsumedLimit) {
-      for (const dropped of l.pending.splice(0, l.pending.length - unconsumedLimit)) {
-        l.jobs.delete(dropped.id)
-        dropped.settle(false)
-      }
-    }
+    enqueue(l, id, data)
     pump(name)
     return id
+  }
+
+  const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
+    if (closed) throw new Error('job queue is closed')
+    const l = lane(name)
+    const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0 }
+    for (const { key, id, data } of jobs) {
+      const current = l.latest.get(key)
+      if (current?.id === id) {
+        outcome.unchanged++
+        continue
+      }
+      const known = l.jobs.get(id)
+      // The same state failed before: like BullMQ's kept failed job, it blocks a new one unless asked.
+      if (known?.state === 'failed' && limits.retryFailed !== true) {
+        outcome.unchanged++
+        continue
+      }
+      if (current === undefined && l.pending.length + l.running >= limits.maxPending) {
+        outcome.skipped++
+        continue
+      }
+      if (current?.state === 'waiting') {
+        l.pending.splice(l.pending.indexOf(current), 1)
+        l.jobs.delete(current.id)
+        current.settle(true)
+      }
+      // A running predecessor finishes on the state it started with; this one follows it.
+      if (current === undefined) outcome.added++
+      else outcome.replaced++
+      if (known !== undefined) l.jobs.delete(id)
+      enqueue(l, id, data, key)
+    }
+    pump(name)
+    return outcome
   }
 
   return {
@@ -94,6 +147,8 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
     assertReachable: async () => {},
     add,
     addBulk: async (name, items) => Promise.all(items.map((item) => add(name, item))),
+    publishLatest,
+    consumers: async (name) => lane(name).handler === null ? 0 : 1,
     process: (name, handler, processOpts = {}) => {
       const l = lane(name)
       l.handler = handler as JobHandler
@@ -112,11 +167,8 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
       return { failed }
     },
     isPending: async (name, id) => {
-      const job = lane(name).jobs.get(id)
-      if (job === undefined) return false
-      let settled = false
-      await Promise.race([job.done.then(() => { settled = true }), Promise.resolve()])
-      return !settled
+      const state = lane(name).jobs.get(id)?.state
+      return state === 'waiting' || state === 'running'
     },
     depth: async (name) => {
       const l = lane(name)

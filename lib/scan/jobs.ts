@@ -9,7 +9,7 @@ import { parseAudio, type ParseOutcome } from './parse.js'
 import { upsertBatch, type FileStamp, type ParsedFile } from './track-repository.js'
 import { tracksByIds } from '../library/track-row.js'
 import { compareWithLibrary, type FileProblem } from './unindexed-files.js'
-import { markRunning, toScan } from './scan-repository.js'
+import { markRunning, recordAnalysisSkipped, toScan } from './scan-repository.js'
 import { exceedsLimit, parseOptionsOf, scanOptions, type ParseOptions, type ScanOptions } from './scan-options.js'
 import { goneUnder } from './track-identity.js'
 import { walkAndCompare, walkProgressReporter } from './phase-walk-and-compare.js'
@@ -17,12 +17,12 @@ import { waitForIndexing } from './phase-index.js'
 import { tidyLibrary } from './phase-tidy.js'
 import { abortScan, failScan, finishRun } from './phase-finish.js'
 import { mapInLanes } from '../lanes.js'
+import type { AnalysisService } from '../analysis/analysis-service.js'
 
 // options: absent in jobs queued before scans had any (their defaults apply).
 // folders: library-relative folders to scan (watch mode); absent, the whole library.
 export interface ScanJobData { scanId: string, options?: Partial<ScanOptions>, folders?: string[] }
 export interface IndexJobData { scanId: string, files: FileStamp[], options?: Partial<ScanOptions> }
-export interface AnalysisJobData { trackId: string, path: string, root: string }
 
 export interface Logger {
   info: (obj: object, msg?: string) => void
@@ -42,6 +42,7 @@ export interface JobDeps {
   parse: BatchParser
   log: Logger
   signal: AbortSignal
+  analysis: Pick<AnalysisService, 'publishChanged'>
 }
 
 export function parseInProcess (concurrency: number): BatchParser {
@@ -99,7 +100,7 @@ export async function runScanJob (deps: JobDeps, data: ScanJobData, job: JobInfo
 }
 
 export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<void> {
-  const { pool, queue, events, mediaPath } = deps
+  const { pool, events, mediaPath } = deps
   // A retried batch (its worker died) skips what the first attempt already committed, failures
   // included (they were listed and counted then).
   const { changed } = await compareWithLibrary(pool, data.files)
@@ -123,8 +124,14 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
   })
   const result = await upsertBatch(pool, data.scanId, parsed, problems, goneUnder(mediaPath))
 
-  if (result.tracks.length > 0) {
-    await queue.addBulk<AnalysisJobData>('analysis', result.tracks.map((t) => ({ trackId: t.id, path: t.path, root: mediaPath })))
+  const stamps = new Map(parsed.map((f) => [f.path, f]))
+  const published = await deps.analysis.publishChanged(result.tracks.map((t) => {
+    const file = stamps.get(t.path) as ParsedFile
+    return { id: t.id, path: t.path, size: file.size, mtimeMs: file.mtimeMs }
+  }))
+  if (published !== null && published.skipped > 0) {
+    await recordAnalysisSkipped(pool, data.scanId, published.skipped)
+    deps.log.warn({ scanId: data.scanId, skipped: published.skipped }, 'analysis queue full (ANALYSIS_MAX_PENDING): tracks not published; POST /api/analysis/backfill publishes them later')
   }
   if (result.tracks.length > 0 && await events.hasListeners()) {
     // One event goes to every listener, whoever they are: it shows no one's favourites or plays.

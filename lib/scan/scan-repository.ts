@@ -26,6 +26,7 @@ export interface ScanRow {
   failed: number
   skipped: number
   warnings: number
+  analysis_skipped: number
   current_file: string | null
   error: string | null
 }
@@ -43,6 +44,7 @@ export function toScan (row: ScanRow): Scan {
     failed: row.failed,
     skipped: row.skipped,
     warnings: row.warnings,
+    analysisSkipped: row.analysis_skipped,
     error: row.error
   }
 }
@@ -70,7 +72,7 @@ export function toProgress (row: ScanRow | null, now = Date.now()): ScanProgress
   }
 }
 
-const SCAN_COLUMNS = 'id, status, phase, started_at, finished_at, files_seen, total, processed, added, updated, removed, failed, skipped, warnings, current_file, error'
+const SCAN_COLUMNS = 'id, status, phase, started_at, finished_at, files_seen, total, processed, added, updated, removed, failed, skipped, warnings, analysis_skipped, current_file, error'
 
 // Creates a queued scan unless one is queued or running (scans_one_active_idx), in which case
 // that one is returned with created = false.
@@ -195,6 +197,11 @@ export interface BatchCounts {
 
 // An index batch's files that could not be indexed, and its counts. Called inside the batch's
 // transaction, so a batch retried after a crash is neither listed nor counted twice.
+// Tracks a batch did not publish for analysis because the queue held ANALYSIS_MAX_PENDING jobs.
+export async function recordAnalysisSkipped (db: Queryable, scanId: string, skipped: number): Promise<void> {
+  await db.query('UPDATE scans SET analysis_skipped = analysis_skipped + $2 WHERE id = $1', [scanId, skipped])
+}
+
 export async function recordIndexBatch (db: Queryable, scanId: string, problems: ListedPath[], counts: BatchCounts): Promise<void> {
   if (problems.length > 0) {
     await db.query(

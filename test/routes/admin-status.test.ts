@@ -18,7 +18,7 @@ t.test('admin status: an admin reads it, a user and nobody do not', async (t) =>
     // Two entries for the scan's errors: a broken file and a video without audio.
     await writeFile(join(media, 'B', 'broken.mp3'), 'not audio at all')
     await writeVideoOnlyFixture(join(media, 'B'))
-    const { app, env } = await buildScanApp(t, { backend: v.backend, redis: v.redis, mediaPath: media })
+    const { app, env } = await buildScanApp(t, { backend: v.backend, redis: v.redis, mediaPath: media, env: { ANALYSIS: 'on' } })
 
     const before = await app.inject('/api/admin/status')
     t.equal(before.statusCode, 200, 'an open service (nobody signed up) answers everyone, as its other routes do')
@@ -43,6 +43,8 @@ t.test('admin status: an admin reads it, a user and nobody do not', async (t) =>
       versions: { service: '0.1.0', node: process.versions.node, database: /^\d+/ },
       database: { kind: v.backend, pool: { inUse: Number, idle: Number, waiting: 0 } },
       library: { tracks: 3, albums: 2, artists: 2 },
+      tracksWithoutAnalysis: 3,
+      analysis: { enabled: true, maxPending: 100_000, pending: 3, consumers: 0, lastResultAt: null, consumerSeen: false },
       isScanning: false,
       lastScan: { id: done.id, status: 'completed', added: 3, failed: done.failed, skipped: done.skipped },
       transcodes: { running: 0, queued: 0, slots: Number },

@@ -14,7 +14,8 @@ t.test('health on every backend', async (t) => {
     t.same(ready.json(), {
       status: 'ready',
       checks: { database: 'up', redis: v.redis ? 'up' : 'disabled', transcoder: 'up' },
-      down: []
+      down: [],
+      analysis: { enabled: false, maxPending: 100_000, pending: 0, consumers: 0, lastResultAt: null, consumerSeen: false }
     })
   })
 })
@@ -31,6 +32,12 @@ t.test('readiness names Redis when it does not answer, and the process keeps ser
   const app = await build(t, { env: { REDIS_HOST: '127.0.0.1', REDIS_PORT: '1' } })
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 503)
-  t.same(ready.json(), { status: 'unavailable', checks: { database: 'up', redis: 'down', transcoder: 'up' }, down: ['redis'] })
+  t.same(ready.json(), {
+    status: 'unavailable',
+    checks: { database: 'up', redis: 'down', transcoder: 'up' },
+    down: ['redis'],
+    // What cannot be read without Redis is null; analysis never makes the service unavailable.
+    analysis: { enabled: false, maxPending: 100_000, pending: null, consumers: null, lastResultAt: null, consumerSeen: false }
+  })
   t.equal((await app.inject('/health')).statusCode, 200)
 })

@@ -89,7 +89,7 @@ t.test('first scan indexes every format with its tags', async (t) => {
 
 t.test('rescans: unchanged files stay, changes update in place, removals and renames', async (t) => {
   await eachVariant(t, { redis: 'both' }, async (t, v) => {
-    const { app, pg, queue, env } = await buildScanApp(t, { backend: v.backend, redis: v.redis })
+    const { app, pg, queue, env } = await buildScanApp(t, { backend: v.backend, redis: v.redis, env: { ANALYSIS: 'on' } })
     const media = env.MEDIA_PATH as string
     const a = await writeAudioFixture(join(media, 'A', 'One'), 'mp3', { tags: { title: 'Keep', artist: 'A', album: 'One', track: '1' } })
     const b = await writeAudioFixture(join(media, 'A', 'One'), 'flac', { tags: { title: 'Change', artist: 'A', album: 'One', track: '2' } })
@@ -132,6 +132,12 @@ t.test('rescans: unchanged files stay, changes update in place, removals and ren
     t.equal(String(updated.added_at), String(changed.added_at))
     t.equal((after.get('A/One/Keep.mp3') as Record<string, unknown>).id, (before.get(a.slice(media.length + 1)) as Record<string, unknown>).id)
     t.equal((after.get('D/Moved.opus') as Record<string, unknown>).id, (before.get('C/Moved.opus') as Record<string, unknown>).id, 'a moved file keeps its id')
+    // The retag and the move replaced their tracks' waiting jobs: still one job per track.
+    const jobs = await queue.waiting<{ trackId: string, path: string }>('analysis')
+    t.equal(jobs.length, 4, 'one waiting job per track published')
+    t.equal(new Set(jobs.map((j) => j.trackId)).size, 4)
+    t.same(jobs.filter((j) => j.trackId === updated.id).map((j) => j.path), ['A/One/Change.flac'], 'the retagged track: one job')
+    t.same(jobs.filter((j) => j.trackId === (after.get('D/Moved.opus') as Record<string, unknown>).id).map((j) => j.path), ['D/Moved.opus'], 'the moved track: one job, at its new path')
 
     const { rows: artists } = await pg.query('SELECT name FROM artists ORDER BY name')
     t.same(artists.map((r: { name: string }) => r.name), ['A', 'C'], 'artists left without tracks are removed')

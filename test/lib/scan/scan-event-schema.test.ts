@@ -69,7 +69,8 @@ t.test('the relay writes only events the ScanEvent schema describes', async (t) 
     batchSize: 1,
     parse: parseInProcess(2),
     log: silentLog,
-    signal: new AbortController().signal
+    signal: new AbortController().signal,
+    analysis: { publishChanged: async () => null }
   }
   queue.process<IndexJobData>('index', async (data) => { await runIndexJob(deps, data) })
 
