@@ -96,6 +96,20 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
     return q
   }
 
+  // A Redis that fails mid-way is a dependency down (503 for a request), whatever the command.
+  const asDependencyError = async <R>(work: Promise<R>): Promise<R> => {
+    try {
+      return await work
+    } catch (err) {
+      if (err instanceof DependencyDownError) throw err
+      throw new DependencyDownError('redis', `redis failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+
+  const untilConnected = async (): Promise<void> => {
+    if (producer.status === 'connecting' || producer.status === 'connect') await connectAttemptEnded(producer)
+  }
+
   // One publisher at a time per queue in this process, and one at a time across processes.
   const turns = new Map<QueueName, Promise<unknown>>()
   const inTurn = async <R>(name: QueueName, fn: () => Promise<R>): Promise<R> => {
@@ -117,50 +131,63 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
     return await run
   }
 
+  // What stands for each key now: the job named by BullMQ's deduplication key (until it
+  // finishes), the successor kept aside while that job runs, and, where neither exists, what
+  // became of a job with the new id (a failed one is kept for a while and blocks its id).
+  const standing = async (q: Queue, name: QueueName, job: KeyedJob<unknown>): Promise<{ current: string | null, next: string | null, earlier: string }> => {
+    const current = await q.getDeduplicationJobId(job.key)
+    const [next, earlier] = await Promise.all([
+      current === null || current === job.id ? null : producer.hget(`${opts.prefix}:${name}:dn:${job.key}`, 'jid'),
+      current === null ? q.getJobState(job.id) : 'unknown'
+    ])
+    return { current, next, earlier }
+  }
+
   const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
     const q = queue(name)
-    return await inTurn(name, async () => {
+    // The turn is taken with a plain command, which, unlike BullMQ's, does not wait for the
+    // connection (no offline queue).
+    await untilConnected()
+    return await asDependencyError(inTurn(name, async () => {
       const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0 }
       if (jobs.length === 0) return outcome
-      const [latest, counts] = await Promise.all([
-        // BullMQ's deduplication key names the job now standing for each key, until it finishes.
-        Promise.all(jobs.map(async (job) => await q.getDeduplicationJobId(job.key))),
+      const [states, counts] = await Promise.all([
+        Promise.all(jobs.map(async (job) => await standing(q, name, job))),
         q.getJobCounts('waiting', 'prioritized', 'delayed', 'active')
       ])
       let pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
-      const replacedIds: string[] = []
+      const removals: string[] = []
       const publish: Array<KeyedJob<T>> = []
       jobs.forEach((job, i) => {
-        const current = latest[i]
-        if (current === job.id) {
+        const { current, next, earlier } = states[i]
+        if (current === job.id || next === job.id) {
           outcome.unchanged++
         } else if (current !== null) {
-          replacedIds.push(current)
+          // A waiting predecessor is removed (its deduplication key with it); a running one
+          // cannot be, and BullMQ keeps the new job aside until it ends (keepLastIfActive).
+          removals.push(current)
           publish.push(job)
           outcome.replaced++
+        } else if (earlier === 'failed' && limits.retryFailed !== true) {
+          outcome.unchanged++
         } else if (pending >= limits.maxPending) {
           outcome.skipped++
         } else {
+          // A kept record of the same id would make BullMQ ignore the new job.
+          if (earlier === 'failed' || earlier === 'completed') removals.push(job.id)
           pending++
           publish.push(job)
           outcome.added++
         }
       })
-      // A waiting predecessor is removed (its deduplication key with it); a running one cannot
-      // be, and BullMQ then keeps the new job aside until the running one ends (keepLastIfActive).
-      await Promise.all(replacedIds.map(async (id) => await q.remove(id)))
-      if (limits.retryFailed === true) {
-        await Promise.all(publish.map(async (job) => {
-          if (await q.getJobState(job.id) === 'failed') await q.remove(job.id)
-        }))
-      }
+      await Promise.all(removals.map(async (id) => await q.remove(id)))
       await q.addBulk(publish.map((job) => ({
         name,
         data: job.data,
         opts: { jobId: job.id, deduplication: { id: job.key, keepLastIfActive: true } }
       })))
       return outcome
-    })
+    }))
   }
 
   return {
@@ -170,7 +197,7 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
         await withTimeout((async () => {
           // Just after start-up the first connection may still be on its way: BullMQ's own
           // commands wait for it, so a PING must too, or the first request would be refused.
-          if (producer.status === 'connecting' || producer.status === 'connect') await connectAttemptEnded(producer)
+          await untilConnected()
           await producer.ping()
         })(), PING_TIMEOUT_MS, 'redis')
       } catch (err) {
