@@ -3,7 +3,7 @@
 import type { Config } from '../config.js'
 import { VERSION } from '../version.js'
 
-type SummaryConfig = Pick<Config, 'postgresUrl' | 'dataDir' | 'redisHost' | 'redisPort' | 'runJobs' | 'mediaPath' | 'apiKey'>
+type SummaryConfig = Pick<Config, 'postgresUrl' | 'dataDir' | 'redisHost' | 'redisPort' | 'runJobs' | 'mediaPath' | 'apiKey' | 'analysis' | 'analysisMaxPending'>
 
 export interface SummaryFacts {
   config: SummaryConfig
@@ -55,12 +55,14 @@ export function startupSummary (facts: SummaryFacts): { summary: Record<string, 
     ? 'in-process'
     : `redis ${config.redisHost}:${config.redisPort}${config.runJobs ? '' : ' (run by workers)'}`
   const auth = authOf(facts)
+  const analysis = config.analysis ? `on (at most ${config.analysisMaxPending} pending)` : 'off'
   const summary = {
     version: VERSION,
     url,
     database: database.kind,
     databaseLocation: database.location,
     jobs,
+    analysis,
     mediaPath: config.mediaPath,
     tracks: facts.tracks,
     docs: `${url}/docs`,
@@ -68,6 +70,6 @@ export function startupSummary (facts: SummaryFacts): { summary: Record<string, 
   }
   const tracks = facts.tracks === null ? 'track count unknown' : `${facts.tracks} ${facts.tracks === 1 ? 'track' : 'tracks'} indexed`
   const msg = `Sonántica stream core ${VERSION} ready at ${url}; database: ${database.kind} ${database.location}; ` +
-    `jobs: ${jobs}; media: ${config.mediaPath} (${tracks}); docs: ${summary.docs}; auth: ${AUTH_TEXT[auth]}`
+    `jobs: ${jobs}; analysis: ${analysis}; media: ${config.mediaPath} (${tracks}); docs: ${summary.docs}; auth: ${AUTH_TEXT[auth]}`
   return { summary, msg }
 }

@@ -57,7 +57,7 @@ t.test('an error keeps its message and stack in a pretty line', async (t) => {
 })
 
 const facts = (overrides: Partial<SummaryFacts['config']> = {}, rest: Partial<Omit<SummaryFacts, 'config'>> = {}): SummaryFacts => ({
-  config: { postgresUrl: null, dataDir: '/srv/data', redisHost: null, redisPort: 6379, runJobs: true, mediaPath: '/srv/music', apiKey: null, ...overrides },
+  config: { postgresUrl: null, dataDir: '/srv/data', redisHost: null, redisPort: 6379, runJobs: true, mediaPath: '/srv/music', apiKey: null, analysis: false, analysisMaxPending: 100_000, ...overrides },
   address: 'http://0.0.0.0:8080',
   tracks: 12,
   usersExist: false,
@@ -72,19 +72,21 @@ t.test('the start-up summary: every fact, in one line and as fields', async (t) 
     database: 'embedded',
     databaseLocation: '/srv/data/pglite',
     jobs: 'in-process',
+    analysis: 'off',
     mediaPath: '/srv/music',
     tracks: 12,
     docs: 'http://localhost:8080/docs',
     auth: 'open'
   })
   t.equal(msg, `Sonántica stream core ${VERSION} ready at http://localhost:8080; database: embedded /srv/data/pglite; jobs: in-process; ` +
-    'media: /srv/music (12 tracks indexed); docs: http://localhost:8080/docs; auth: off: open to anyone who can reach it until the first admin signs up')
+    'analysis: off; media: /srv/music (12 tracks indexed); docs: http://localhost:8080/docs; auth: off: open to anyone who can reach it until the first admin signs up')
   t.notMatch(msg, '\n', 'one line')
 })
 
 t.test('the summary says where jobs run and whether a key is needed', async (t) => {
   t.match(startupSummary(facts({ redisHost: 'redis', redisPort: 6380 })).summary, { jobs: 'redis redis:6380' })
   t.match(startupSummary(facts({ redisHost: 'redis', runJobs: false })).summary, { jobs: 'redis redis:6379 (run by workers)' })
+  t.match(startupSummary(facts({ analysis: true, analysisMaxPending: 500 })).msg, '; analysis: on (at most 500 pending); ')
   t.match(startupSummary(facts({ apiKey: 'k' })).msg, /auth: on \(API_KEY and user keys\)$/)
   t.match(startupSummary(facts({}, { usersExist: true })).msg, /auth: on \(user keys\)$/)
   const down = startupSummary(facts({}, { usersExist: null, tracks: null }))
