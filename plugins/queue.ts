@@ -30,6 +30,17 @@ export default fp(async (fastify) => {
         }
       })
   fastify.decorate('queue', queue)
+  if (queue.durable) {
+    // Finished jobs no longer stay in Redis; those an earlier version kept would stay for good.
+    fastify.addHook('onReady', async () => {
+      try {
+        const dropped = await queue.dropCompleted()
+        if (dropped > 0) fastify.log.info({ dropped }, 'removed finished jobs kept in Redis by an earlier version')
+      } catch (err) {
+        fastify.log.warn({ err }, 'could not remove finished jobs from Redis; the next start tries again')
+      }
+    })
+  }
   fastify.addHook('onClose', async () => {
     await queue.close()
   })

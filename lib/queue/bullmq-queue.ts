@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { Queue, Worker, type ConnectionOptions, type DefaultJobOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
 import { DependencyDownError, withTimeout } from '../dependency-errors.js'
-import type { InspectableQueue, JobHandler, KeyedJob, PublishLimits, PublishOutcome, QueueDepth, QueueName } from './job-queue.js'
+import { QUEUE_NAMES, type InspectableQueue, type JobHandler, type KeyedJob, type PublishLimits, type PublishOutcome, type QueueDepth, type QueueName } from './job-queue.js'
 
 export interface BullQueueOptions {
   host: string
@@ -215,6 +215,17 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
       return jobs.map((j) => j.id as string)
     },
     publishLatest,
+    dropCompleted: async () => {
+      let dropped = 0
+      for (const name of QUEUE_NAMES) {
+        for (;;) {
+          const batch = await withTimeout(queue(name).clean(0, 1000, 'completed'), 5 * PING_TIMEOUT_MS, 'redis')
+          dropped += batch.length
+          if (batch.length < 1000) break
+        }
+      }
+      return dropped
+    },
     consumers: async (name) => {
       try {
         // BullMQ finds workers by their connections' names (CLIENT LIST), whatever their language.

@@ -66,6 +66,9 @@ export interface JobQueue {
   // Publishes keyed jobs (see KeyedJob) within the limit. Concurrent publishers, in this process
   // or in others sharing the queue, take turns, so the limit holds exactly.
   publishLatest: <T>(queue: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits) => Promise<PublishOutcome>
+  // Removes the completed jobs still kept (by versions that kept the last 2,000 of each queue);
+  // returns how many went.
+  dropCompleted: () => Promise<number>
   // Processes consuming the queue now, wherever they run; null when the backend cannot tell.
   consumers: (queue: QueueName) => Promise<number | null>
   // Starts consuming a queue in this process.

@@ -148,6 +148,8 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
     add,
     addBulk: async (name, items) => Promise.all(items.map((item) => add(name, item))),
     publishLatest,
+    // Finished jobs are forgotten as they go (keepFinished); none outlive the process.
+    dropCompleted: async () => 0,
     consumers: async (name) => lane(name).handler === null ? 0 : 1,
     process: (name, handler, processOpts = {}) => {
       const l = lane(name)
