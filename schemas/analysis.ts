@@ -29,9 +29,9 @@ export const AnalysisDispatch = Type.Object({
 export type AnalysisDispatchT = Static<typeof AnalysisDispatch>
 
 export const BackfillResult = Type.Object({
-  published: Type.Integer({ minimum: 0, description: 'Tracks without analysis published now' }),
-  alreadyPending: Type.Integer({ minimum: 0, description: 'Tracks without analysis whose job was already waiting or running' }),
-  skipped: Type.Integer({ minimum: 0, description: 'Tracks without analysis left unpublished because the queue holds ANALYSIS_MAX_PENDING jobs: call again once it drains' }),
-  withoutAnalysis: Type.Integer({ minimum: 0, description: 'Tracks without analysis in the library when the backfill began' })
+  published: Type.Integer({ minimum: 0, description: 'Tracks due for analysis published now' }),
+  alreadyPending: Type.Integer({ minimum: 0, description: 'Tracks due for analysis whose job was already waiting or running' }),
+  skipped: Type.Integer({ minimum: 0, description: 'Tracks due for analysis left unpublished because the queue holds ANALYSIS_MAX_PENDING jobs: call again once it drains' }),
+  dueForAnalysis: Type.Integer({ minimum: 0, description: 'Tracks due for analysis when the backfill began: without an analysis result, or changed since (with ANALYSIS=on) and not yet published' })
 }, { $id: 'AnalysisBackfill' })
 export type BackfillResultT = Static<typeof BackfillResult>

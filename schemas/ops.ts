@@ -32,7 +32,7 @@ export const AdminStatus = Type.Composite([Readiness, Type.Object({
     })
   }),
   library: Type.Ref(LibraryCounts),
-  tracksWithoutAnalysis: Type.Integer({ minimum: 0, description: 'Tracks no analysis result has been stored for (what POST /api/analysis/backfill would publish)' }),
+  tracksDueForAnalysis: Type.Integer({ minimum: 0, description: 'Tracks without an analysis result, or changed since (with ANALYSIS=on) and not yet published: what POST /api/analysis/backfill would publish' }),
   isScanning: Type.Boolean(),
   lastScan: Type.Union([
     Type.Intersect([Type.Ref(Scan), Type.Object({

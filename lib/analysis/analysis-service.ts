@@ -1,25 +1,18 @@
 // Analysis dispatch: which tracks go on the `analysis` queue for external DSP workers, and when.
 // Nothing is published unless ANALYSIS=on; each track has at most one pending job, named after
 // the track and the state of its file, so a retag or a move before the analysis replaces the
-// waiting job; and the queue never holds more than ANALYSIS_MAX_PENDING jobs. Tracks left out
-// (the queue was full, or analysis was off when they were indexed) are published later by a
-// backfill, once a consumer is there to take them.
+// waiting job; and the queue never holds more than ANALYSIS_MAX_PENDING jobs. A scan marks the
+// tracks it writes due in its own transaction and clears the mark once their job is published,
+// so a publish that fails is taken up by the batch's retry, and tracks left out (the queue was
+// full, or analysis was off when they were indexed) by a backfill, once a consumer is there.
 import { createHash } from 'node:crypto'
 import type { Queryable } from '../db/queryable.js'
 import type { JobQueue, KeyedJob, PublishOutcome } from '../queue/job-queue.js'
-import { countWithoutAnalysis, lastResultAt, tracksWithoutAnalysis } from './analysis-repository.js'
+import { clearDue, countDue, dueTracks, lastResultAt, markedDueAt, type DueTrack } from './analysis-repository.js'
 import { CONSUMER_RECENT_MINUTES, type AnalysisDispatchT, type BackfillResultT } from '../../schemas/analysis.js'
 
 // What a consumer receives (docs/analysis-workers.md).
 export interface AnalysisJobData { trackId: string, path: string, root: string }
-
-// A track as its file is now: the job stands for this state of it.
-export interface TrackFileState {
-  id: string
-  path: string
-  size: number
-  mtimeMs: number
-}
 
 export interface AnalysisSettings {
   enabled: boolean
@@ -38,10 +31,13 @@ export class AnalysisError extends Error {
 
 const BACKFILL_PAGE = 1000
 const NO_ID = '00000000-0000-0000-0000-000000000000'
+// The health answer is public and may be asked for often: what it costs Redis (a CLIENT LIST
+// among others) is shared by the calls of this long.
+const DISPATCH_REUSE_MS = 2000
 
 // The job's id: the track, then a digest of where its file is and its size and modification
 // time, so a changed file gets a new id and an unchanged one the same. BullMQ refuses ':' in ids.
-export function analysisJobId (track: TrackFileState): string {
+export function analysisJobId (track: Pick<DueTrack, 'id' | 'path' | 'size' | 'mtimeMs'>): string {
   const state = createHash('sha256').update(`${track.path}\0${track.size}\0${Math.trunc(track.mtimeMs)}`).digest('hex').slice(0, 16)
   return `${track.id}.${state}`
 }
@@ -50,13 +46,23 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
   const { db, queue, settings } = deps
   let backfilling = false
 
-  const jobsFor = (tracks: TrackFileState[]): Array<KeyedJob<AnalysisJobData>> => tracks.map((track) => ({
+  // A track only due because it has no analysis may hold an older state than a job a scan
+  // published meanwhile: it never replaces a pending job. One a scan marked due is the newest.
+  const jobsFor = (tracks: DueTrack[]): Array<KeyedJob<AnalysisJobData>> => tracks.map((track) => ({
     key: track.id,
     id: analysisJobId(track),
-    data: { trackId: track.id, path: track.path, root: settings.mediaPath }
+    data: { trackId: track.id, path: track.path, root: settings.mediaPath },
+    replace: track.due
   }))
 
-  const dispatch = async (): Promise<AnalysisDispatchT> => {
+  const publish = async (tracks: DueTrack[], retryFailed: boolean): Promise<PublishOutcome> => {
+    const outcome = await queue.publishLatest('analysis', jobsFor(tracks), { maxPending: settings.maxPending, retryFailed })
+    const skipped = new Set(outcome.skippedKeys)
+    await clearDue(db, tracks.filter((t) => t.due && !skipped.has(t.id)))
+    return outcome
+  }
+
+  const readDispatch = async (): Promise<AnalysisDispatchT> => {
     const [pending, consumers, lastAt] = await Promise.all([
       queue.depth('analysis').then((d) => d.waiting + d.delayed + d.active, () => null),
       queue.consumers('analysis').catch(() => null),
@@ -72,14 +78,21 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
       consumerSeen: (consumers ?? 0) > 0 || recent
     }
   }
+  let shared: { at: number, answer: Promise<AnalysisDispatchT> } | null = null
+  const dispatch = async (): Promise<AnalysisDispatchT> => {
+    if (shared === null || Date.now() - shared.at > DISPATCH_REUSE_MS) shared = { at: Date.now(), answer: readDispatch() }
+    return await shared.answer
+  }
 
   return {
     enabled: settings.enabled,
 
-    // New or changed tracks of a scan batch. null: analysis is off, nothing was published.
-    publishChanged: async (tracks: TrackFileState[]): Promise<PublishOutcome | null> => {
-      if (!settings.enabled || tracks.length === 0) return null
-      return await queue.publishLatest('analysis', jobsFor(tracks), { maxPending: settings.maxPending })
+    // After a scan batch is written: publishes its tracks still due (those it just wrote, or,
+    // on a retried batch, those an earlier attempt could not publish). null: analysis is off.
+    publishDue: async (paths: string[]): Promise<PublishOutcome | null> => {
+      if (!settings.enabled || paths.length === 0) return null
+      const due = await markedDueAt(db, paths)
+      return due.length === 0 ? null : await publish(due, false)
     },
 
     dispatch,
@@ -91,23 +104,25 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
       backfilling = true
       try {
         await queue.assertReachable()
-        const seen = await dispatch()
+        // Fresh, not the shared answer: a consumer may have just come.
+        const seen = await readDispatch()
+        shared = { at: Date.now(), answer: Promise.resolve(seen) }
         if (!seen.consumerSeen) {
           throw new AnalysisError(409, 'No analysis consumer has been seen: start one (docs/analysis-workers.md), then backfill', 'NO_ANALYSIS_CONSUMER')
         }
-        const result: BackfillResultT = { published: 0, alreadyPending: 0, skipped: 0, withoutAnalysis: await countWithoutAnalysis(db) }
+        const result: BackfillResultT = { published: 0, alreadyPending: 0, skipped: 0, dueForAnalysis: await countDue(db) }
         let after = NO_ID
         for (;;) {
-          const page = await tracksWithoutAnalysis(db, after, BACKFILL_PAGE)
+          const page = await dueTracks(db, after, BACKFILL_PAGE)
           if (page.length === 0) break
           after = page[page.length - 1].id
-          const outcome = await queue.publishLatest('analysis', jobsFor(page), { maxPending: settings.maxPending, retryFailed: true })
+          const outcome = await publish(page, true)
           result.published += outcome.added + outcome.replaced
           result.alreadyPending += outcome.unchanged
           result.skipped += outcome.skipped
           if (outcome.skipped > 0) {
             // Full: the rest stays for the next backfill.
-            result.skipped += await countWithoutAnalysis(db, after)
+            result.skipped += await countDue(db, after)
             break
           }
         }
@@ -117,7 +132,7 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
       }
     },
 
-    withoutAnalysis: async (): Promise<number> => await countWithoutAnalysis(db)
+    dueForAnalysis: async (): Promise<number> => await countDue(db)
   }
 }
 

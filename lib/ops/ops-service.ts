@@ -28,7 +28,7 @@ export interface OpsSources {
   pool: PoolCounts
   databaseKind: 'postgres' | 'pglite'
   queue: JobQueue
-  analysis: Pick<AnalysisService, 'dispatch' | 'withoutAnalysis'>
+  analysis: Pick<AnalysisService, 'dispatch' | 'dueForAnalysis'>
   dataDir: string
   // The health checks: each resolves when its dependency answers.
   pingDatabase: () => Promise<void>
@@ -125,10 +125,10 @@ export function createOps (sources: OpsSources) {
 
     // Everything an admin (or the app's settings page) shows about the server, in one answer.
     status: async (): Promise<AdminStatusT> => {
-      const [ready, library, withoutAnalysis, scan, queues, facts, usage] = await Promise.all([
+      const [ready, library, dueForAnalysis, scan, queues, facts, usage] = await Promise.all([
         readiness(),
         libraryCounts(db),
-        sources.analysis.withoutAnalysis(),
+        sources.analysis.dueForAnalysis(),
         lastScan(),
         queueDepths().catch(() => null),
         databaseFacts(db),
@@ -142,7 +142,7 @@ export function createOps (sources: OpsSources) {
         uptimeSeconds: Math.floor((Date.now() - sources.startedAt.getTime()) / 1000),
         database: { kind: sources.databaseKind, pool: poolFigures() },
         library,
-        tracksWithoutAnalysis: withoutAnalysis,
+        tracksDueForAnalysis: dueForAnalysis,
         isScanning: scan !== null && (scan.status === 'queued' || scan.status === 'running'),
         lastScan: scan,
         queues,

@@ -34,6 +34,7 @@ const RETENTION: Record<QueueName, Pick<DefaultJobOptions, 'removeOnComplete' | 
 const TURN_MS = 10_000
 const TURN_WAIT_MS = 30_000
 const RELEASE_TURN = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+const RENEW_TURN = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
 // A healthy Redis answers a PING in well under a millisecond; a request waits no longer than this.
 const PING_TIMEOUT_MS = 1000
 
@@ -112,7 +113,7 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
 
   // One publisher at a time per queue in this process, and one at a time across processes.
   const turns = new Map<QueueName, Promise<unknown>>()
-  const inTurn = async <R>(name: QueueName, fn: () => Promise<R>): Promise<R> => {
+  const inTurn = async <R>(name: QueueName, fn: (renew: () => Promise<void>) => Promise<R>): Promise<R> => {
     const run = (turns.get(name) ?? Promise.resolve()).catch(() => {}).then(async () => {
       const key = `${opts.prefix}:publish-turn:${name}`
       const token = randomUUID()
@@ -121,8 +122,15 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
         if (Date.now() > giveUpAt) throw new DependencyDownError('redis', `another process has been publishing ${name} jobs for over ${TURN_WAIT_MS / 1000} s`)
         await new Promise((resolve) => setTimeout(resolve, 20))
       }
+      // Before writing: a publisher held up past its lease (a stalled process, a slow link)
+      // has lost the turn to another, and its count of pending jobs is stale.
+      const renew = async (): Promise<void> => {
+        if (await producer.eval(RENEW_TURN, 1, key, token, TURN_MS) !== 1) {
+          throw new DependencyDownError('redis', `the turn to publish ${name} jobs lapsed before they were written`)
+        }
+      }
       try {
-        return await fn()
+        return await fn(renew)
       } finally {
         await producer.eval(RELEASE_TURN, 1, key, token).catch(() => {})
       }
@@ -148,8 +156,8 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
     // The turn is taken with a plain command, which, unlike BullMQ's, does not wait for the
     // connection (no offline queue).
     await untilConnected()
-    return await asDependencyError(inTurn(name, async () => {
-      const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0 }
+    return await asDependencyError(inTurn(name, async (renew) => {
+      const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [] }
       if (jobs.length === 0) return outcome
       const [states, counts] = await Promise.all([
         Promise.all(jobs.map(async (job) => await standing(q, name, job))),
@@ -160,7 +168,7 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
       const publish: Array<KeyedJob<T>> = []
       jobs.forEach((job, i) => {
         const { current, next, earlier } = states[i]
-        if (current === job.id || next === job.id) {
+        if (current === job.id || next === job.id || (current !== null && job.replace === false)) {
           outcome.unchanged++
         } else if (current !== null) {
           // A waiting predecessor is removed (its deduplication key with it); a running one
@@ -172,6 +180,7 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
           outcome.unchanged++
         } else if (pending >= limits.maxPending) {
           outcome.skipped++
+          outcome.skippedKeys.push(job.key)
         } else {
           // A kept record of the same id would make BullMQ ignore the new job.
           if (earlier === 'failed' || earlier === 'completed') removals.push(job.id)
@@ -180,6 +189,7 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
           outcome.added++
         }
       })
+      await renew()
       await Promise.all(removals.map(async (id) => await q.remove(id)))
       await q.addBulk(publish.map((job) => ({
         name,

@@ -33,6 +33,9 @@ export interface KeyedJob<T> {
   key: string
   id: string
   data: T
+  // false: a job already pending for the key, whatever its id, stays and this one is not added
+  // (a publisher that may hold an older state than the one pending).
+  replace?: boolean
 }
 
 export interface PublishLimits {
@@ -52,6 +55,7 @@ export interface PublishOutcome {
   unchanged: number
   // New keys not published because the queue held maxPending jobs.
   skipped: number
+  skippedKeys: string[]
 }
 
 export interface JobQueue {

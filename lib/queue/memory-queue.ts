@@ -109,10 +109,10 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
   const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
     if (closed) throw new Error('job queue is closed')
     const l = lane(name)
-    const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0 }
-    for (const { key, id, data } of jobs) {
+    const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [] }
+    for (const { key, id, data, replace } of jobs) {
       const current = l.latest.get(key)
-      if (current?.id === id) {
+      if (current?.id === id || (current !== undefined && replace === false)) {
         outcome.unchanged++
         continue
       }
@@ -124,6 +124,7 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
       }
       if (current === undefined && l.pending.length + l.running >= limits.maxPending) {
         outcome.skipped++
+        outcome.skippedKeys.push(key)
         continue
       }
       if (current?.state === 'waiting') {

@@ -42,7 +42,7 @@ export interface JobDeps {
   parse: BatchParser
   log: Logger
   signal: AbortSignal
-  analysis: Pick<AnalysisService, 'publishChanged'>
+  analysis: Pick<AnalysisService, 'enabled' | 'publishDue'>
 }
 
 export function parseInProcess (concurrency: number): BatchParser {
@@ -122,13 +122,8 @@ export async function runIndexJob (deps: JobDeps, data: IndexJobData): Promise<v
     if (outcome.kind === 'track') parsed.push({ ...file, tags: outcome.tags, contentKey: outcome.contentKey })
     else problems.push({ ...file, message: outcome.reason, skipped: outcome.kind === 'skipped', remember: outcome.kind === 'skipped' || !outcome.transient })
   })
-  const result = await upsertBatch(pool, data.scanId, parsed, problems, goneUnder(mediaPath))
-
-  const stamps = new Map(parsed.map((f) => [f.path, f]))
-  const published = await deps.analysis.publishChanged(result.tracks.map((t) => {
-    const file = stamps.get(t.path) as ParsedFile
-    return { id: t.id, path: t.path, size: file.size, mtimeMs: file.mtimeMs }
-  }))
+  const result = await upsertBatch(pool, data.scanId, parsed, problems, goneUnder(mediaPath), { analysisDue: deps.analysis.enabled })
+  const published = await deps.analysis.publishDue(data.files.map((f) => f.path))
   if (published !== null && published.skipped > 0) {
     await recordAnalysisSkipped(pool, data.scanId, published.skipped)
     deps.log.warn({ scanId: data.scanId, skipped: published.skipped }, 'analysis queue full (ANALYSIS_MAX_PENDING): tracks not published; POST /api/analysis/backfill publishes them later')

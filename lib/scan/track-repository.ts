@@ -56,22 +56,27 @@ export const UNKNOWN_DURATION = 'warning: duration unknown: neither the tags nor
 const RETRYABLE = new Set(['40001', '40P01'])
 
 // isGone: whether a library-relative path names nothing now, for moves (lib/scan/track-identity.ts).
-export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck = async () => false): Promise<BatchOutcome> {
+// analysisDue: the written tracks are marked due for analysis in the same transaction, so that
+// a failed publish afterwards cannot lose them (lib/analysis).
+export async function upsertBatch (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck = async () => false, opts: { analysisDue?: boolean } = {}): Promise<BatchOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await upsertOnce(pool, scanId, files, problems, isGone)
+      return await upsertOnce(pool, scanId, files, problems, isGone, opts.analysisDue === true)
     } catch (err) {
       if (attempt >= 3 || !RETRYABLE.has((err as { code?: string }).code ?? '')) throw err
     }
   }
 }
 
-async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck): Promise<BatchOutcome> {
+async function upsertOnce (pool: Pool, scanId: string, files: ParsedFile[], problems: FileProblem[], isGone: GoneCheck, analysisDue: boolean): Promise<BatchOutcome> {
   return await inTransaction(pool, async (client) => {
     let outcome: BatchOutcome = { added: 0, updated: 0, tracks: [] }
     if (files.length > 0) {
       const identities = await claimIdentities(client, files, isGone)
       outcome = await writeTracks(client, files, identities.returning)
+    }
+    if (analysisDue && outcome.tracks.length > 0) {
+      await client.query('UPDATE tracks SET analysis_due = true WHERE id = ANY($1::uuid[])', [outcome.tracks.map((t) => t.id)])
     }
     await recordOutcomes(client, problems, files.map((f) => f.path))
     const failed = problems.filter((p) => !p.skipped).length

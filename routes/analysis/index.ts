@@ -12,8 +12,8 @@ const analysis: FastifyPluginAsyncTypebox = async (fastify) => {
         'each track without an analysis result on the `analysis` queue, 1,000 at a time, until the queue holds ' +
         'ANALYSIS_MAX_PENDING jobs (`skipped` counts the rest: call again once it drains). A track whose job is ' +
         'already waiting is not published twice. 409 when ANALYSIS is off, when no analysis consumer has been ' +
-        'seen (`analysis.consumerSeen` in GET /health/ready), or while another backfill runs. Any body is ignored.',
-      response: { 200: BackfillResult, ...errors(401, 403, 409, 503) }
+        'seen (`analysis.consumerSeen` in GET /health/ready), or while another backfill runs. It needs no body.',
+      response: { 200: BackfillResult, ...errors(400, 401, 403, 409, 503) }
     }
   }, async () => await fastify.analysis.backfill())
 }

@@ -42,7 +42,7 @@ t.test('every documented operation keeps its contract', async (t) => {
   // Imported by the scan, with one line that resolves and one that does not (a scan warning).
   await writeFile(join(media, 'Mix.m3u8'), '#EXTM3U\n#EXTINF:1,The Beatles - Come Together\nThe Beatles/Abbey Road/Come Together.mp3\nnot/here.mp3\n')
 
-  const { app } = await buildScanApp(t, { mediaPath: media })
+  const { app } = await buildScanApp(t, { mediaPath: media, env: { ANALYSIS: 'on' } })
   const finished = await scan(app)
   t.equal(finished.status, 'completed', 'the library is scanned')
   const keyed = (await buildScanApp(t, { mediaPath: media, env: { API_KEY: KEY } })).app
@@ -58,6 +58,8 @@ t.test('every documented operation keeps its contract', async (t) => {
   const streamEtag = (await app.inject(`/api/stream/${track.id}`)).headers.etag as string
   const coverEtag = (await app.inject(`/api/cover/${track.albumId}`)).headers.etag as string
   const encodedPath = track.filePath.split('/').map(encodeURIComponent).join('/')
+  // A stored result: an analysis consumer has been seen, so a backfill may run.
+  await app.inject({ method: 'PUT', url: `/api/library/tracks/${folder.id}/analysis`, payload: { bpm: 100 } })
   const imported = ((await app.inject('/api/library/playlists')).json() as { playlists: Array<{ name: string, trackIds: string[] }> }).playlists
   if (imported.length !== 1 || imported[0].trackIds[0] !== track.id) throw new Error(`scan did not import Mix.m3u8: ${JSON.stringify(imported)}`)
   const newPlaylist = async (body: unknown): Promise<string> => {
@@ -173,6 +175,13 @@ t.test('every documented operation keeps its contract', async (t) => {
         json('PUT', `/api/library/tracks/${track.id}/analysis`, [1, 2]),
         json('PUT', `/api/library/tracks/${NO_SUCH_ID}/analysis`, { bpm: 1 }),
         json('PUT', '/api/library/tracks/nope/analysis', { bpm: 1 })
+      ]
+    },
+    'POST /api/analysis/backfill': {
+      ok: [{ method: 'POST', url: '/api/analysis/backfill' }, json('POST', '/api/analysis/backfill', {})],
+      bad: [
+        { method: 'POST', url: '/api/analysis/backfill', headers: bearer(person.key) },
+        { method: 'POST', url: '/api/analysis/backfill', payload: '{not json', headers: { 'content-type': 'application/json' } }
       ]
     },
     'GET /api/stream/{filePath}': streamCalls('/api/stream', 'GET'),

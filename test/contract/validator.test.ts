@@ -27,7 +27,7 @@ t.test('the validator accepts real responses and rejects drifted ones', async (t
 
   t.match(validator.check({ ...sample, url: '/nowhere' }).join(''), /no documented operation/)
 
-  const notReady = validator.check({ method: 'GET', url: '/health/ready', status: 503, contentType: 'application/json', body: JSON.stringify({ status: 'unavailable', checks: { database: 'down', redis: 'up', transcoder: 'up' }, down: ['database'] }) })
+  const notReady = validator.check({ method: 'GET', url: '/health/ready', status: 503, contentType: 'application/json', body: JSON.stringify({ status: 'unavailable', checks: { database: 'down', redis: 'up', transcoder: 'up' }, down: ['database'], analysis: { enabled: false, maxPending: 100000, pending: 0, consumers: 0, lastResultAt: null, consumerSeen: false } }) })
   t.same(notReady, [], 'a documented 503 body passes')
   const badEnum = validator.check({ method: 'GET', url: '/health/ready', status: 503, contentType: 'application/json', body: JSON.stringify({ status: 'broken', checks: { database: 'down', redis: 'up', transcoder: 'up' }, down: [] }) })
   t.ok(badEnum.length > 0, 'a value outside the documented enum is caught')

@@ -43,7 +43,7 @@ t.test('admin status: an admin reads it, a user and nobody do not', async (t) =>
       versions: { service: '0.1.0', node: process.versions.node, database: /^\d+/ },
       database: { kind: v.backend, pool: { inUse: Number, idle: Number, waiting: 0 } },
       library: { tracks: 3, albums: 2, artists: 2 },
-      tracksWithoutAnalysis: 3,
+      tracksDueForAnalysis: 3,
       analysis: { enabled: true, maxPending: 100_000, pending: 3, consumers: 0, lastResultAt: null, consumerSeen: false },
       isScanning: false,
       lastScan: { id: done.id, status: 'completed', added: 3, failed: done.failed, skipped: done.skipped },

@@ -3,7 +3,8 @@
 // admin runs once an analysis worker is there to take the jobs.
 import t, { type Test } from 'tap'
 import { join } from 'node:path'
-import { Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
+import { DependencyDownError } from '../../lib/dependency-errors.js'
 import { Redis } from 'ioredis'
 import { touch, writeAudioFixture } from '../fixtures/audio.js'
 import { buildScanApp, buildScanAppWithEnv, scan, tracksByPath, type ScanApp } from '../fixtures/scan.js'
@@ -32,14 +33,24 @@ async function readiness (app: ScanApp['app']): Promise<Record<string, unknown>>
   return (await app.inject('/health/ready')).json().analysis as Record<string, unknown>
 }
 
+// The health answer's analysis figures are shared for up to 2 s: wait for them to move.
+async function readinessWhen (app: ScanApp['app'], ok: (a: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
+  let answer = await readiness(app)
+  for (let i = 0; i < 60 && !ok(answer); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    answer = await readiness(app)
+  }
+  return answer
+}
+
 t.test('ANALYSIS=off (the default): a scan publishes nothing', async (t) => {
   await eachVariant(t, { redis: 'both' }, async (t, v) => {
     const { app, queue, env } = await library(t, v, {})
     t.match(await scan(app), { status: 'completed', added: 5, analysisSkipped: 0 })
     t.same(await queue.waiting('analysis'), [], 'no analysis job')
     t.match(await readiness(app), { enabled: false, pending: 0 })
-    // BullMQ writes its version in a queue's meta key as soon as the queue is read (the health answer does).
-    if (v.redis) t.same(await redisKeys(env.REDIS_PREFIX as string, ':analysis:*'), [`${env.REDIS_PREFIX as string}:analysis:meta`], 'no analysis job in Redis')
+    // The queue's own bookkeeping (meta, events) is there once it is read; no job, no deduplication key.
+    if (v.redis) t.same((await redisKeys(env.REDIS_PREFIX as string, ':analysis:*')).filter((k) => !/:analysis:(meta|events)$/.test(k)), [], 'no analysis job in Redis')
   })
 })
 
@@ -110,12 +121,12 @@ t.test('backfill: refused while off or with nobody to take the jobs; then publis
       const put = await app.inject({ method: 'PUT', url: `/api/library/tracks/${id}/analysis`, headers: bearer(worker), payload: { bpm: 120 } })
       t.equal(put.statusCode, 200)
     }
-    t.match(await readiness(app), { consumerSeen: true, lastResultAt: String })
+    t.match(await readinessWhen(app, (a) => a.consumerSeen === true), { consumerSeen: true, lastResultAt: String })
 
     // Still capped at 0: everything without analysis is counted as skipped.
     const capped = await app.inject({ method: 'POST', url: '/api/analysis/backfill', headers: bearer(admin), payload: {} })
     t.equal(capped.statusCode, 200)
-    t.same(capped.json(), { published: 0, alreadyPending: 0, skipped: 3, withoutAnalysis: 3 })
+    t.same(capped.json(), { published: 0, alreadyPending: 0, skipped: 3, dueForAnalysis: 3 })
   })
 })
 
@@ -153,24 +164,93 @@ t.test('backfill with a live consumer: it receives exactly the tracks without an
       })
       t.after(async () => { release(); await consumer.close() })
       await consumer.waitUntilReady()
-      for (let i = 0; i < 100 && (await readiness(app)).consumers === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50))
+      await readinessWhen(app, (a) => a.consumers !== 0)
     } else {
       // In-process, a consumer can only be a handler in this very process.
       queue.process<{ trackId: string }>('analysis', async (data) => { await handle(data) }, { concurrency: 10 })
       t.after(() => { release() })
     }
-    t.match(await readiness(app), { consumers: 1, consumerSeen: true }, 'a consumer is connected')
+    t.match(await readinessWhen(app, (a) => a.consumers !== 0), { consumers: 1, consumerSeen: true }, 'a consumer is connected')
 
     const res = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
     t.equal(res.statusCode, 200)
-    t.same(res.json(), { published: 3, alreadyPending: 0, skipped: 0, withoutAnalysis: 3 })
+    t.same(res.json(), { published: 3, alreadyPending: 0, skipped: 0, dueForAnalysis: 3 })
     for (let i = 0; i < 200 && received.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 25))
     t.same([...received].sort(), expected, 'the consumer got exactly the tracks without analysis')
 
     const again = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
-    t.same(again.json(), { published: 0, alreadyPending: 3, skipped: 0, withoutAnalysis: 3 }, 'a second backfill while they run publishes nothing')
+    t.same(again.json(), { published: 0, alreadyPending: 3, skipped: 0, dueForAnalysis: 3 }, 'a second backfill while they run publishes nothing')
     release()
-    for (let i = 0; i < 200 && (await readiness(app)).pending !== 0; i++) await new Promise((resolve) => setTimeout(resolve, 25))
+    await readinessWhen(app, (a) => a.pending === 0)
     t.equal(received.length, 3, 'each track was given once')
+  })
+})
+
+t.test('a publish that fails leaves the changed track due: the retried batch (Redis) or a backfill publishes it, analysis or not', async (t) => {
+  await eachVariant(t, { redis: 'both' }, async (t, v) => {
+    const { app, pg, queue, env } = await library(t, v, { ANALYSIS: 'on' }, 2)
+    t.match(await scan(app), { status: 'completed', added: 2 })
+    const id = (await tracksByPath(pg)).get('Artist/Album/01.mp3')?.id as string
+    await pg.query('UPDATE tracks SET analysis = $2, analysis_updated_at = now() WHERE id = $1', [id, JSON.stringify({ bpm: 80 })])
+
+    // Redis refuses the next publish, after the batch is committed.
+    const publishLatest = app.queue.publishLatest
+    let failures = 0
+    app.queue.publishLatest = async (...args) => {
+      if (failures++ === 0) throw new DependencyDownError('redis', 'redis failed: connection lost')
+      return await publishLatest(...args)
+    }
+    t.after(() => { app.queue.publishLatest = publishLatest })
+    const file = join(env.MEDIA_PATH as string, 'Artist', 'Album', '01.mp3')
+    await writeAudioFixture(join(env.MEDIA_PATH as string, 'Artist', 'Album'), 'mp3', { name: '01', tags: { title: 'Retagged', artist: 'Artist', album: 'Album', track: '1' } })
+    await touch(file, new Date(Date.now() + 5000))
+    await scan(app)
+    const due = async (): Promise<boolean> => (await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [id])).rows[0].analysis_due as boolean
+
+    if (v.redis) {
+      // BullMQ retries the batch: it finds the file committed, and the track still due.
+      t.equal(await due(), false, 'the retried batch published it')
+    } else {
+      // In-process a batch runs once: the track waits, due, for a backfill.
+      t.equal(await due(), true, 'still due after the failed publish')
+      await app.inject({ method: 'PUT', url: `/api/library/tracks/${(await tracksByPath(pg)).get('Artist/Album/02.mp3')?.id as string}/analysis`, payload: { bpm: 1 } })
+      const res = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
+      t.match(res.json(), { published: 1, dueForAnalysis: 1 }, 'the backfill publishes it, though it has an (older) analysis')
+      t.equal(await due(), false)
+    }
+    const jobs = await queue.waiting<{ trackId: string, path: string }>('analysis')
+    t.equal(jobs.filter((j) => j.trackId === id).length, 1, 'one job for it, not two')
+  })
+})
+
+t.test('a changed track with an analysis that the full queue left out stays due until a backfill publishes it', async (t) => {
+  await eachVariant(t, { redis: 'both' }, async (t, v) => {
+    const { app, pg, queue, env } = await library(t, v, { ANALYSIS: 'on', ANALYSIS_MAX_PENDING: '2' }, 3)
+    t.match(await scan(app), { status: 'completed', added: 3, analysisSkipped: 1 })
+    const rows = [...(await tracksByPath(pg)).values()]
+    const left = rows.find((r) => r.analysis_due === true)
+    t.ok(left, 'the track left out is due')
+    // Its analysis arrives by other means, then its file changes while the queue is still full.
+    await app.inject({ method: 'PUT', url: `/api/library/tracks/${left?.id as string}/analysis`, payload: { bpm: 90 } })
+    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, false, 'a stored result clears it')
+    const file = join(env.MEDIA_PATH as string, left?.file_path as string)
+    await touch(file, new Date(Date.now() + 5000))
+    t.match(await scan(app), { status: 'completed', updated: 1, analysisSkipped: 1 })
+    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, true, 'due again: changed since its analysis')
+
+    // The queue drains (a consumer took the two jobs); a backfill publishes it.
+    for (const job of await queue.waiting<{ trackId: string }>('analysis')) {
+      await app.inject({ method: 'PUT', url: `/api/library/tracks/${job.trackId}/analysis`, payload: { bpm: 1 } })
+    }
+    if (v.redis) {
+      const taken = new Queue('analysis', { connection: { host: REDIS_HOST, port: REDIS_PORT }, prefix: env.REDIS_PREFIX as string })
+      await taken.obliterate({ force: true })
+      await taken.close()
+    } else {
+      queue.process('analysis', async () => {})
+    }
+    await readinessWhen(app, (a) => a.pending === 0)
+    const res = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
+    t.same(res.json(), { published: 1, alreadyPending: 0, skipped: 0, dueForAnalysis: 1 })
   })
 })

@@ -35,7 +35,7 @@ function job (track: string, state: string): KeyedJob<Track> {
 }
 
 function outcome (o: Partial<PublishOutcome>): PublishOutcome {
-  return { added: 0, replaced: 0, unchanged: 0, skipped: 0, ...o }
+  return { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [], ...o }
 }
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -104,38 +104,38 @@ for (const backend of [memory, bull]) {
     t.test('one job waits per key: the same id changes nothing, a new id replaces it', async (t) => {
       const { queue } = await backend.open(t)
       const limits = { maxPending: 10 }
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], limits), outcome({ added: 1 }), 'a new key is added')
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], limits), outcome({ added: 1 }), 'a new key is added')
       t.same(await queue.waiting('analysis'), [{ track: 't1', state: 'a' }])
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], limits), outcome({ unchanged: 1 }), 'the same id again')
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], limits), outcome({ unchanged: 1 }), 'the same id again')
       t.same(await queue.waiting('analysis'), [{ track: 't1', state: 'a' }], 'still one job')
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'b')], limits), outcome({ replaced: 1 }), 'a new id for the key')
+      t.match(await queue.publishLatest('analysis', [job('t1', 'b')], limits), outcome({ replaced: 1 }), 'a new id for the key')
       t.same(await queue.waiting('analysis'), [{ track: 't1', state: 'b' }], 'only the newer job waits')
       t.match(await queue.depth('analysis'), { waiting: 1, active: 0, delayed: 0 })
       t.notOk(await queue.isPending('analysis', 't1.a'), 'the replaced job is gone')
       t.ok(await queue.isPending('analysis', 't1.b'))
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'b'), job('t2', 'a')], limits), outcome({ unchanged: 1, added: 1 }), 'a batch counts each job')
+      t.match(await queue.publishLatest('analysis', [job('t1', 'b'), job('t2', 'a')], limits), outcome({ unchanged: 1, added: 1 }), 'a batch counts each job')
       t.same(await queue.waiting('analysis'), [{ track: 't1', state: 'b' }, { track: 't2', state: 'a' }])
-      t.same(await queue.publishLatest('analysis', [], limits), outcome({}), 'nothing to publish')
+      t.match(await queue.publishLatest('analysis', [], limits), outcome({}), 'nothing to publish')
     })
 
     t.test('the cap skips new keys, never a replacement', async (t) => {
       const { queue } = await backend.open(t)
       const limits = { maxPending: 3 }
       const first = ['k1', 'k2', 'k3', 'k4', 'k5'].map((k) => job(k, 'a'))
-      t.same(await queue.publishLatest('analysis', first, limits), outcome({ added: 3, skipped: 2 }))
+      t.match(await queue.publishLatest('analysis', first, limits), outcome({ added: 3, skipped: 2 }))
       t.same(await queue.waiting('analysis'), [
         { track: 'k1', state: 'a' }, { track: 'k2', state: 'a' }, { track: 'k3', state: 'a' }
       ], 'the first three, in order')
 
-      t.same(await queue.publishLatest('analysis', [job('k2', 'b')], limits), outcome({ replaced: 1 }), 'a replacement at the cap')
+      t.match(await queue.publishLatest('analysis', [job('k2', 'b')], limits), outcome({ replaced: 1 }), 'a replacement at the cap')
       const waiting = await queue.waiting<Track>('analysis')
       t.equal(waiting.length, 3, 'still three waiting')
       t.same(waiting.filter((d) => d.track === 'k2'), [{ track: 'k2', state: 'b' }], 'k2 waits with its new state')
 
-      t.same(await queue.publishLatest('analysis', [job('k4', 'a'), job('k3', 'b'), job('k1', 'a')], limits),
+      t.match(await queue.publishLatest('analysis', [job('k4', 'a'), job('k3', 'b'), job('k1', 'a')], limits),
         outcome({ skipped: 1, replaced: 1, unchanged: 1 }), 'in one batch, a new key is skipped and the others go through')
       t.equal((await queue.waiting('analysis')).length, 3)
       t.match(await queue.depth('analysis'), { waiting: 3 })
@@ -145,10 +145,10 @@ for (const backend of [memory, bull]) {
       const { queue } = await backend.open(t)
       await queue.add('analysis', { plain: 1 })
       await queue.addBulk('analysis', [{ plain: 2 }, { plain: 3 }])
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a'), job('t3', 'a')], { maxPending: 4 }),
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a'), job('t3', 'a')], { maxPending: 4 }),
         outcome({ added: 1, skipped: 2 }), 'three unkeyed jobs pending: room for one more')
       t.match(await queue.depth('analysis'), { waiting: 4, active: 0, delayed: 0, failed: 0 })
-      t.same(await queue.publishLatest('analysis', [job('t1', 'b')], { maxPending: 4 }), outcome({ replaced: 1 }))
+      t.match(await queue.publishLatest('analysis', [job('t1', 'b')], { maxPending: 4 }), outcome({ replaced: 1 }))
       t.match(await queue.depth('analysis'), { waiting: 4 }, 'a replacement does not add to the depth')
       t.equal((await queue.waiting('analysis')).length, 4)
       t.match(await queue.depth('index'), { waiting: 0 }, 'other queues are untouched')
@@ -178,16 +178,16 @@ for (const backend of [memory, bull]) {
         if (failing && data.track === 't1') throw new Error('analysis failed')
       })
       const t1Runs = (): number => runs.filter((id) => id === 't1.a').length
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
       t.same(await queue.waitUntilDone('analysis', ['t1.a']), { failed: 1 }, 'failed for good')
       const ranBefore = t1Runs()
       t.ok(ranBefore >= 1)
       t.match(await queue.depth('analysis'), { waiting: 0, active: 0, delayed: 0, failed: 1 })
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ unchanged: 1 }),
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ unchanged: 1 }),
         'the failed id again, without retryFailed')
       // Room for one job: the failed id takes none of it, a new key gets it.
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a')], { maxPending: 1 }), outcome({ unchanged: 1, added: 1 }),
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a')], { maxPending: 1 }), outcome({ unchanged: 1, added: 1 }),
         'the failed id does not count against the cap')
       t.same(await queue.waitUntilDone('analysis', ['t2.a']), { failed: 0 })
       t.ok(await until(async () => runs.includes('t2.a'), 2000), 't2.a ran')
@@ -197,7 +197,7 @@ for (const backend of [memory, bull]) {
       t.match(await queue.depth('analysis'), { waiting: 0, active: 0, delayed: 0 })
 
       failing = false
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10, retryFailed: true }), outcome({ added: 1 }),
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10, retryFailed: true }), outcome({ added: 1 }),
         'with retryFailed it is published again')
       t.same(await queue.waitUntilDone('analysis', ['t1.a']), { failed: 0 }, 'and succeeds this time')
       t.equal(t1Runs(), ranBefore + 1, 'it ran once more')
@@ -215,11 +215,11 @@ for (const backend of [memory, bull]) {
         if (data.state === 'a') await held
       })
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
+      t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
       t.ok(await until(async () => runs.includes('a')), 't1.a runs')
       t.match(await queue.depth('analysis'), { active: 1 })
 
-      t.same(await queue.publishLatest('analysis', [job('t1', 'b')], { maxPending: 10 }), outcome({ replaced: 1 }), 'a new id while t1.a runs')
+      t.match(await queue.publishLatest('analysis', [job('t1', 'b')], { maxPending: 10 }), outcome({ replaced: 1 }), 'a new id while t1.a runs')
       t.ok(await queue.isPending('analysis', 't1.a'), 't1.a still runs')
       const again = await queue.publishLatest('analysis', [job('t1', 'b')], { maxPending: 10 })
       t.equal(again.added + again.skipped, 0, 'the same new id again adds nothing')
@@ -249,7 +249,7 @@ t.test('BullMQ only', { skip: redisSkip }, async (t) => {
     // add() and depth() wait for the first connection (BullMQ's commands do); publishLatest's
     // turn is taken with a plain SET on the producer, which has no offline queue.
     const queue = newBullQueue(t, await redisPrefix(t))
-    t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
+    t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }))
     t.same(await queue.waiting('analysis'), [{ track: 't1', state: 'a' }])
   })
 
@@ -265,9 +265,10 @@ t.test('BullMQ only', { skip: redisSkip }, async (t) => {
       ...inTens(keys('a')).map(async (batch) => await one.publishLatest('analysis', batch, limits)),
       ...inTens(keys('b')).map(async (batch) => await two.publishLatest('analysis', batch, limits))
     ])
-    const sum = (field: keyof PublishOutcome): number => outcomes.reduce((n, o) => n + o[field], 0)
+    const sum = (field: Exclude<keyof PublishOutcome, 'skippedKeys'>): number => outcomes.reduce((n, o) => n + o[field], 0)
     t.equal(sum('added'), 30)
     t.equal(sum('skipped'), 70)
+    t.equal(new Set(outcomes.flatMap((o) => o.skippedKeys)).size, 70, 'each skipped key is named once')
     t.equal(sum('replaced') + sum('unchanged'), 0)
     t.match(await one.depth('analysis'), { waiting: 30 }, 'exactly the cap waits')
     t.equal((await two.waiting('analysis')).length, 30)
@@ -277,7 +278,7 @@ t.test('BullMQ only', { skip: redisSkip }, async (t) => {
     const { queue, prefix } = await bull.open(t)
     const redis = redisClient(t)
     const p = prefix as string
-    t.same(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a')], { maxPending: 10 }), outcome({ added: 2 }))
+    t.match(await queue.publishLatest('analysis', [job('t1', 'a'), job('t2', 'a')], { maxPending: 10 }), outcome({ added: 2 }))
     t.equal(await redis.exists(`${p}:analysis:t1.a`), 1, 'the job hash while it waits')
     t.equal(await redis.get(`${p}:analysis:de:t1`), 't1.a', 'the deduplication key names the waiting job')
 
@@ -287,7 +288,7 @@ t.test('BullMQ only', { skip: redisSkip }, async (t) => {
     t.equal(await redis.exists(`${p}:analysis:de:t1`, `${p}:analysis:de:t2`), 0, 'no deduplication key')
     t.same(await trackKeys(redis, p, 't1'), [], 'nothing of t1')
     t.same(await trackKeys(redis, p, 't2'), [], 'nothing of t2')
-    t.same(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }),
+    t.match(await queue.publishLatest('analysis', [job('t1', 'a')], { maxPending: 10 }), outcome({ added: 1 }),
       'the same id once completed is a new job')
   })
 })

@@ -70,7 +70,7 @@ t.test('the relay writes only events the ScanEvent schema describes', async (t) 
     parse: parseInProcess(2),
     log: silentLog,
     signal: new AbortController().signal,
-    analysis: { publishChanged: async () => null }
+    analysis: { enabled: false, publishDue: async () => null }
   }
   queue.process<IndexJobData>('index', async (data) => { await runIndexJob(deps, data) })
 
