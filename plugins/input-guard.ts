@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { BAD_TEXT_MESSAGE, findBadText } from '../lib/input/bad-text.js'
+import { BAD_TEXT_MESSAGE, findBadText, findNonFinite } from '../lib/input/bad-text.js'
 import { firstNonDecimal } from '../lib/input/decimal-numbers.js'
 import { jsonDepthExceeds } from '../lib/input/json-depth.js'
 
@@ -43,7 +43,11 @@ export default fp(async (fastify) => {
       const value = raw(request, part)
       const bad = findBadText(value)
       if (bad !== null) throw badRequest(`${bad === '' ? part : `${part}/${bad}`} ${BAD_TEXT_MESSAGE}`)
-      if (part === 'body') continue
+      if (part === 'body') {
+        const huge = findNonFinite(value)
+        if (huge !== null) throw badRequest(`${huge === '' ? part : `${part}/${huge}`} must be a finite number`)
+        continue
+      }
       const number = firstNonDecimal(schema[part], value)
       if (number !== null) {
         throw badRequest(`${part}/${number.key} must be ${number.integer ? 'integer' : 'number'} (decimal digits only)`)

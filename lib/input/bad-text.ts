@@ -20,21 +20,30 @@ function pathOf (step: Step | null): string {
   return keys.reverse().join('/')
 }
 
-export function findBadText (value: unknown): string | null {
+function firstPath (value: unknown, badValue: (v: unknown) => boolean, badKey: (k: string) => boolean): string | null {
   const pending: Array<{ value: unknown, step: Step | null }> = [{ value, step: null }]
   while (pending.length > 0) {
     const { value: current, step } = pending.pop() as { value: unknown, step: Step | null }
-    if (typeof current === 'string') {
-      if (isBadText(current)) return pathOf(step)
-    } else if (current !== null && typeof current === 'object') {
+    if (badValue(current)) return pathOf(step)
+    if (current !== null && typeof current === 'object') {
       const isArray = Array.isArray(current)
       for (const [key, inner] of Object.entries(current)) {
-        if (!isArray && isBadText(key)) return pathOf({ key: printable(key), parent: step })
+        if (!isArray && badKey(key)) return pathOf({ key: printable(key), parent: step })
         pending.push({ value: inner, step: { key, parent: step } })
       }
     }
   }
   return null
+}
+
+export function findBadText (value: unknown): string | null {
+  return firstPath(value, (v) => typeof v === 'string' && isBadText(v), isBadText)
+}
+
+// JSON numbers beyond a double's range (1e400) parse as Infinity, which JSON, and so jsonb,
+// cannot hold: stored, it would silently become null.
+export function findNonFinite (value: unknown): string | null {
+  return firstPath(value, (v) => typeof v === 'number' && !Number.isFinite(v), () => false)
 }
 
 // A bad key is named with its bad characters escaped, so the message itself is valid text.

@@ -52,6 +52,21 @@ t.test('a deeply nested body is a 400 before it is parsed', async (t) => {
   t.equal(res.statusCode, 200, 'ordinary nesting, and brackets inside strings, pass')
 })
 
+t.test('a number beyond a double\'s range is a 400, not a null stored in its place', async (t) => {
+  const { env } = await testEnv(t)
+  const app = await buildWithEnv(t, env)
+  const id = await seedTrack(app.pg, { filePath: 'a.mp3' })
+  for (const [payload, field] of [['{"bpm":1e400}', 'body/bpm'], ['{"waveform":[0,-1e400]}', 'body/waveform/1']] as const) {
+    const res = await app.inject({ method: 'PUT', url: `/api/library/tracks/${id}/analysis`, payload, headers: JSON_HEADERS })
+    t.equal(res.statusCode, 400, payload)
+    t.match(res.json(), { message: `${field} must be a finite number` })
+  }
+  const { rows } = await app.pg.query('SELECT analysis FROM tracks WHERE id = $1', [id])
+  t.equal(rows[0].analysis, null, 'nothing stored')
+  const ok = await app.inject({ method: 'PUT', url: `/api/library/tracks/${id}/analysis`, payload: '{"bpm":1e300,"gain":-0.5}', headers: JSON_HEADERS })
+  t.equal(ok.statusCode, 200, 'large but finite numbers pass')
+})
+
 t.test('bodies are never coerced: a boolean must be true or false', async (t) => {
   const { env } = await testEnv(t)
   const app = await buildWithEnv(t, env)
