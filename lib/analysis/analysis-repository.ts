@@ -3,8 +3,8 @@ import type { Queryable } from '../db/queryable.js'
 
 export async function saveAnalysis (db: Queryable, trackId: string, analysis: Record<string, unknown>): Promise<boolean> {
   const { rowCount } = await db.query(
-    // A result for the file as it is: no longer due (sql/018).
-    'UPDATE tracks SET analysis = $2::jsonb, analysis_updated_at = now(), analysis_due = false WHERE id = $1',
+    // The due mark stays: the result may be for an older state of the file (sql/018).
+    'UPDATE tracks SET analysis = $2::jsonb, analysis_updated_at = now() WHERE id = $1',
     [trackId, JSON.stringify(analysis)])
   return (rowCount ?? 0) > 0
 }
@@ -46,7 +46,7 @@ export async function clearDue (db: Queryable, tracks: DueTrack[]): Promise<void
   await db.query(
     `UPDATE tracks t SET analysis_due = false
        FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::bigint[]) AS p(id, file_path, file_size, file_mtime_ms)
-      WHERE t.id = p.id AND t.analysis_due AND t.file_path = p.file_path AND t.file_size = p.file_size AND t.file_mtime_ms = p.file_mtime_ms`,
+      WHERE t.id = ANY($1::uuid[]) AND t.id = p.id AND t.analysis_due AND t.file_path = p.file_path AND t.file_size = p.file_size AND t.file_mtime_ms = p.file_mtime_ms`,
     [tracks.map((t) => t.id), tracks.map((t) => t.path), tracks.map((t) => t.size), tracks.map((t) => Math.trunc(t.mtimeMs))])
 }
 

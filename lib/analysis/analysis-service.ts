@@ -46,19 +46,20 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
   const { db, queue, settings } = deps
   let backfilling = false
 
-  // A track only due because it has no analysis may hold an older state than a job a scan
-  // published meanwhile: it never replaces a pending job. One a scan marked due is the newest.
-  const jobsFor = (tracks: DueTrack[]): Array<KeyedJob<AnalysisJobData>> => tracks.map((track) => ({
+  // replace: a scan publishes the state it has just written, the newest there is. A backfill
+  // read its page earlier, and a scan may have published a newer state meanwhile: it never
+  // replaces a pending job, and a track whose pending job is for another state stays due.
+  const jobsFor = (tracks: DueTrack[], replace: boolean): Array<KeyedJob<AnalysisJobData>> => tracks.map((track) => ({
     key: track.id,
     id: analysisJobId(track),
     data: { trackId: track.id, path: track.path, root: settings.mediaPath },
-    replace: track.due
+    replace
   }))
 
-  const publish = async (tracks: DueTrack[], retryFailed: boolean): Promise<PublishOutcome> => {
-    const outcome = await queue.publishLatest('analysis', jobsFor(tracks), { maxPending: settings.maxPending, retryFailed })
-    const skipped = new Set(outcome.skippedKeys)
-    await clearDue(db, tracks.filter((t) => t.due && !skipped.has(t.id)))
+  const publish = async (tracks: DueTrack[], from: 'scan' | 'backfill'): Promise<PublishOutcome> => {
+    const outcome = await queue.publishLatest('analysis', jobsFor(tracks, from === 'scan'), { maxPending: settings.maxPending, retryFailed: from === 'backfill' })
+    const settled = new Set(outcome.settledKeys)
+    await clearDue(db, tracks.filter((t) => t.due && settled.has(t.id)))
     return outcome
   }
 
@@ -92,7 +93,7 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
     publishDue: async (paths: string[]): Promise<PublishOutcome | null> => {
       if (!settings.enabled || paths.length === 0) return null
       const due = await markedDueAt(db, paths)
-      return due.length === 0 ? null : await publish(due, false)
+      return due.length === 0 ? null : await publish(due, 'scan')
     },
 
     dispatch,
@@ -116,7 +117,7 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
           const page = await dueTracks(db, after, BACKFILL_PAGE)
           if (page.length === 0) break
           after = page[page.length - 1].id
-          const outcome = await publish(page, true)
+          const outcome = await publish(page, 'backfill')
           result.published += outcome.added + outcome.replaced
           result.alreadyPending += outcome.unchanged
           result.skipped += outcome.skipped

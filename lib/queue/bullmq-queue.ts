@@ -140,15 +140,18 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
   }
 
   // What stands for each key now: the job named by BullMQ's deduplication key (until it
-  // finishes), the successor kept aside while that job runs, and, where neither exists, what
-  // became of a job with the new id (a failed one is kept for a while and blocks its id).
-  const standing = async (q: Queue, name: QueueName, job: KeyedJob<unknown>): Promise<{ current: string | null, next: string | null, earlier: string }> => {
-    const current = await q.getDeduplicationJobId(job.key)
-    const [next, earlier] = await Promise.all([
-      current === null || current === job.id ? null : producer.hget(`${opts.prefix}:${name}:dn:${job.key}`, 'jid'),
-      current === null ? q.getJobState(job.id) : 'unknown'
+  // finishes), the successor kept aside while that job runs, and whether a job with the new id
+  // is still kept without standing for its key. Completed jobs are removed at once, so such a
+  // job is one that failed for good (kept for a while, and blocking its id). Plain key reads:
+  // BullMQ's getJobState searches the waiting list, whose length is the queue's backlog.
+  const standing = async (name: QueueName, job: KeyedJob<unknown>): Promise<{ current: string | null, next: string | null, failed: boolean }> => {
+    const base = `${opts.prefix}:${name}:`
+    const current = await producer.get(`${base}de:${job.key}`)
+    const [next, kept] = await Promise.all([
+      current === null || current === job.id ? null : producer.hget(`${base}dn:${job.key}`, 'jid'),
+      current === null ? producer.exists(`${base}${job.id}`) : 0
     ])
-    return { current, next, earlier }
+    return { current, next, failed: kept === 1 }
   }
 
   const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
@@ -157,18 +160,21 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
     // connection (no offline queue).
     await untilConnected()
     return await asDependencyError(inTurn(name, async (renew) => {
-      const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [] }
+      const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [], settledKeys: [] }
       if (jobs.length === 0) return outcome
       const [states, counts] = await Promise.all([
-        Promise.all(jobs.map(async (job) => await standing(q, name, job))),
+        Promise.all(jobs.map(async (job) => await standing(name, job))),
         q.getJobCounts('waiting', 'prioritized', 'delayed', 'active')
       ])
       let pending = Object.values(counts).reduce((sum, n) => sum + n, 0)
       const removals: string[] = []
       const publish: Array<KeyedJob<T>> = []
       jobs.forEach((job, i) => {
-        const { current, next, earlier } = states[i]
-        if (current === job.id || next === job.id || (current !== null && job.replace === false)) {
+        const { current, next, failed } = states[i]
+        if (current === job.id || next === job.id) {
+          outcome.unchanged++
+          outcome.settledKeys.push(job.key)
+        } else if (current !== null && job.replace === false) {
           outcome.unchanged++
         } else if (current !== null) {
           // A waiting predecessor is removed (its deduplication key with it); a running one
@@ -176,17 +182,19 @@ export function createBullQueue (opts: BullQueueOptions): InspectableQueue {
           removals.push(current)
           publish.push(job)
           outcome.replaced++
-        } else if (earlier === 'failed' && limits.retryFailed !== true) {
+          outcome.settledKeys.push(job.key)
+        } else if (failed && limits.retryFailed !== true) {
           outcome.unchanged++
         } else if (pending >= limits.maxPending) {
           outcome.skipped++
           outcome.skippedKeys.push(job.key)
         } else {
           // A kept record of the same id would make BullMQ ignore the new job.
-          if (earlier === 'failed' || earlier === 'completed') removals.push(job.id)
+          if (failed) removals.push(job.id)
           pending++
           publish.push(job)
           outcome.added++
+          outcome.settledKeys.push(job.key)
         }
       })
       await renew()

@@ -56,6 +56,8 @@ export interface PublishOutcome {
   // New keys not published because the queue held maxPending jobs.
   skipped: number
   skippedKeys: string[]
+  // Keys whose job for the published id is now pending (added, replacing, or already there).
+  settledKeys: string[]
 }
 
 export interface JobQueue {

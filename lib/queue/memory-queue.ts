@@ -109,10 +109,15 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
   const publishLatest = async <T>(name: QueueName, jobs: Array<KeyedJob<T>>, limits: PublishLimits): Promise<PublishOutcome> => {
     if (closed) throw new Error('job queue is closed')
     const l = lane(name)
-    const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [] }
+    const outcome: PublishOutcome = { added: 0, replaced: 0, unchanged: 0, skipped: 0, skippedKeys: [], settledKeys: [] }
     for (const { key, id, data, replace } of jobs) {
       const current = l.latest.get(key)
-      if (current?.id === id || (current !== undefined && replace === false)) {
+      if (current?.id === id) {
+        outcome.unchanged++
+        outcome.settledKeys.push(key)
+        continue
+      }
+      if (current !== undefined && replace === false) {
         outcome.unchanged++
         continue
       }
@@ -135,6 +140,7 @@ export function createMemoryQueue (opts: MemoryQueueOptions = {}): InspectableQu
       // A running predecessor finishes on the state it started with; this one follows it.
       if (current === undefined) outcome.added++
       else outcome.replaced++
+      outcome.settledKeys.push(key)
       if (known !== undefined) l.jobs.delete(id)
       enqueue(l, id, data, key)
     }

@@ -123,10 +123,11 @@ t.test('backfill: refused while off or with nobody to take the jobs; then publis
     }
     t.match(await readinessWhen(app, (a) => a.consumerSeen === true), { consumerSeen: true, lastResultAt: String })
 
-    // Still capped at 0: everything without analysis is counted as skipped.
+    // Still capped at 0: every track due is counted as skipped (the two with results too: the
+    // results may be for older states of their files than the ones the scan left out).
     const capped = await app.inject({ method: 'POST', url: '/api/analysis/backfill', headers: bearer(admin), payload: {} })
     t.equal(capped.statusCode, 200)
-    t.same(capped.json(), { published: 0, alreadyPending: 0, skipped: 3, dueForAnalysis: 3 })
+    t.same(capped.json(), { published: 0, alreadyPending: 0, skipped: 5, dueForAnalysis: 5 })
   })
 })
 
@@ -213,13 +214,19 @@ t.test('a publish that fails leaves the changed track due: the retried batch (Re
     } else {
       // In-process a batch runs once: the track waits, due, for a backfill.
       t.equal(await due(), true, 'still due after the failed publish')
-      await app.inject({ method: 'PUT', url: `/api/library/tracks/${(await tracksByPath(pg)).get('Artist/Album/02.mp3')?.id as string}/analysis`, payload: { bpm: 1 } })
+      const held = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
+      t.match(held.json(), { published: 0, alreadyPending: 2, dueForAnalysis: 2 }, 'a backfill leaves the older state\'s pending job in place')
+      t.equal(await due(), true, 'and the track due')
+      queue.process('analysis', async () => {})
+      await readinessWhen(app, (a) => a.pending === 0)
       const res = await app.inject({ method: 'POST', url: '/api/analysis/backfill' })
-      t.match(res.json(), { published: 1, dueForAnalysis: 1 }, 'the backfill publishes it, though it has an (older) analysis')
+      t.match(res.json(), { published: 2, dueForAnalysis: 2 }, 'once it ran, a backfill publishes the new state, though the track has an (older) analysis')
       t.equal(await due(), false)
     }
-    const jobs = await queue.waiting<{ trackId: string, path: string }>('analysis')
-    t.equal(jobs.filter((j) => j.trackId === id).length, 1, 'one job for it, not two')
+    if (v.redis) {
+      const jobs = await queue.waiting<{ trackId: string, path: string }>('analysis')
+      t.equal(jobs.filter((j) => j.trackId === id).length, 1, 'one job for it, not two')
+    }
   })
 })
 
@@ -230,13 +237,13 @@ t.test('a changed track with an analysis that the full queue left out stays due 
     const rows = [...(await tracksByPath(pg)).values()]
     const left = rows.find((r) => r.analysis_due === true)
     t.ok(left, 'the track left out is due')
-    // Its analysis arrives by other means, then its file changes while the queue is still full.
+    // A result arrives for it (from an older job, say): it may be for an older state, so the track stays due.
     await app.inject({ method: 'PUT', url: `/api/library/tracks/${left?.id as string}/analysis`, payload: { bpm: 90 } })
-    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, false, 'a stored result clears it')
+    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, true, 'a stored result leaves it due')
     const file = join(env.MEDIA_PATH as string, left?.file_path as string)
     await touch(file, new Date(Date.now() + 5000))
     t.match(await scan(app), { status: 'completed', updated: 1, analysisSkipped: 1 })
-    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, true, 'due again: changed since its analysis')
+    t.equal((await pg.query('SELECT analysis_due FROM tracks WHERE id = $1', [left?.id])).rows[0].analysis_due, true, 'still due: changed since its analysis')
 
     // The queue drains (a consumer took the two jobs); a backfill publishes it.
     for (const job of await queue.waiting<{ trackId: string }>('analysis')) {
