@@ -1,7 +1,7 @@
 // Benchmarks start from an empty database of their own, named in the URL they are given.
 import pg from 'pg'
 
-export async function recreateDatabase (url: string): Promise<void> {
+async function onServer (url: string, statements: (name: string) => string[]): Promise<void> {
   const name = new URL(url).pathname.slice(1)
   if (!/^\w+$/.test(name)) throw new Error(`unexpected database name "${name}"`)
   const admin = new URL(url)
@@ -9,9 +9,16 @@ export async function recreateDatabase (url: string): Promise<void> {
   const client = new pg.Client({ connectionString: admin.toString() })
   await client.connect()
   try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    await client.query(`CREATE DATABASE ${name}`)
+    for (const statement of statements(name)) await client.query(statement)
   } finally {
     await client.end()
   }
+}
+
+export async function recreateDatabase (url: string): Promise<void> {
+  await onServer(url, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, `CREATE DATABASE ${name}`])
+}
+
+export async function dropDatabase (url: string): Promise<void> {
+  await onServer(url, (name) => [`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`])
 }

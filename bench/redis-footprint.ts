@@ -20,10 +20,9 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import fg from 'fast-glob'
 import { Redis } from 'ioredis'
-import pg from 'pg'
 import { isAudioPath } from '../lib/scan/audio-files.js'
 import { freePort } from './free-port.js'
-import { recreateDatabase } from './recreate-database.js'
+import { dropDatabase, recreateDatabase } from './recreate-database.js'
 import { waitForHealth } from './service.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
@@ -100,20 +99,6 @@ async function settledFootprint (prefix: string): Promise<Footprint> {
     last = now
   }
   return last
-}
-
-async function dropDatabase (url: string): Promise<void> {
-  const name = new URL(url).pathname.slice(1)
-  if (!/^\w+$/.test(name)) throw new Error(`unexpected database name "${name}"`)
-  const admin = new URL(url)
-  admin.pathname = '/postgres'
-  const client = new pg.Client({ connectionString: admin.toString() })
-  await client.connect()
-  try {
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-  } finally {
-    await client.end()
-  }
 }
 
 interface ScanBody { id: string, status: string, filesSeen: number, added: number, updated: number, failed: number, skipped: number, removed: number }
