@@ -80,8 +80,9 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
     }
   }
   let shared: { at: number, answer: Promise<AnalysisDispatchT> } | null = null
-  const dispatch = async (): Promise<AnalysisDispatchT> => {
-    if (shared === null || Date.now() - shared.at > DISPATCH_REUSE_MS) shared = { at: Date.now(), answer: readDispatch() }
+  // fresh: read now (an admin's status page, a backfill's check), and share that answer.
+  const dispatch = async (opts: { fresh?: boolean } = {}): Promise<AnalysisDispatchT> => {
+    if (opts.fresh === true || shared === null || Date.now() - shared.at > DISPATCH_REUSE_MS) shared = { at: Date.now(), answer: readDispatch() }
     return await shared.answer
   }
 
@@ -106,8 +107,7 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
       try {
         await queue.assertReachable()
         // Fresh, not the shared answer: a consumer may have just come.
-        const seen = await readDispatch()
-        shared = { at: Date.now(), answer: Promise.resolve(seen) }
+        const seen = await dispatch({ fresh: true })
         if (!seen.consumerSeen) {
           throw new AnalysisError(409, 'No analysis consumer has been seen: start one (docs/analysis-workers.md), then backfill', 'NO_ANALYSIS_CONSUMER')
         }

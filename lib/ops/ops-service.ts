@@ -57,13 +57,14 @@ const CACHE_FOLDERS = ['covers', 'transcodes', 'whole-lists'] as const
 export function createOps (sources: OpsSources) {
   const { db, pool, queue, dataDir } = sources
 
-  const readiness = async (): Promise<ReadinessT> => {
+  // freshAnalysis: the analysis figures read now rather than shared (the admin's status).
+  const readiness = async (opts: { freshAnalysis?: boolean } = {}): Promise<ReadinessT> => {
     const [database, redis, analysis] = await Promise.all([
       sources.pingDatabase().then(() => 'up' as const, () => 'down' as const),
       sources.pingRedis === null
         ? Promise.resolve('disabled' as const)
         : sources.pingRedis().then(() => 'up' as const, () => 'down' as const),
-      sources.analysis.dispatch()
+      sources.analysis.dispatch({ fresh: opts.freshAnalysis })
     ])
     const dependencies = { database, redis }
     const down = Object.entries(dependencies).filter(([, state]) => state === 'down').map(([name]) => name)
@@ -126,7 +127,7 @@ export function createOps (sources: OpsSources) {
     // Everything an admin (or the app's settings page) shows about the server, in one answer.
     status: async (): Promise<AdminStatusT> => {
       const [ready, library, dueForAnalysis, scan, queues, facts, usage] = await Promise.all([
-        readiness(),
+        readiness({ freshAnalysis: true }),
         libraryCounts(db),
         sources.analysis.dueForAnalysis(),
         lastScan(),
