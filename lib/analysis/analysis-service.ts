@@ -99,7 +99,8 @@ export function createAnalysisService (deps: { db: Queryable, queue: JobQueue, s
 
     dispatch,
 
-    // Publishes the tracks that have no analysis, a page at a time, until the queue is full.
+    // Publishes the tracks due for analysis (none yet, or marked due), a page at a time, until
+    // the queue is full.
     backfill: async (): Promise<BackfillResultT> => {
       if (!settings.enabled) throw new AnalysisError(409, 'Analysis is off: set ANALYSIS=on to publish tracks for analysis', 'ANALYSIS_OFF')
       if (backfilling) throw new AnalysisError(409, 'A backfill is already running', 'BACKFILL_RUNNING')
